@@ -1,0 +1,60 @@
+"""The article item that flows from parsers through the pipelines into MongoDB."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+
+@dataclass
+class ArticleItem:
+    """One news article.
+
+    Parsers fill the raw fields; pipelines normalize them (clean), drop what is
+    not an article (validate), and add ``category`` (classify). Dates are
+    timezone-aware; the store writes them as UTC.
+    """
+
+    url: str
+    site: str
+    title: str = ""
+    description: str = ""
+    body: str = ""  # paragraphs separated by one blank line
+    authors: list[str] = field(default_factory=list)
+    published_at: datetime | None = None
+    modified_at: datetime | None = None
+    section: str = ""  # as the site names it
+    tags: list[str] = field(default_factory=list)
+    images: list[dict[str, str]] = field(default_factory=list)  # {"url", "caption"}
+    language: str = ""
+    page_type: str = "article"  # "article", "video", "gallery", "live", ... (from the parser)
+    category: str = ""
+    category_source: str = ""
+    fetched_at: datetime | None = None
+    parser: str = ""  # which parser (and version) produced the fields
+
+    # Fields the `extract` command prints, in this order.
+    PUBLIC_FIELDS = (
+        "url",
+        "site",
+        "title",
+        "description",
+        "body",
+        "authors",
+        "published_at",
+        "modified_at",
+        "section",
+        "tags",
+        "images",
+        "language",
+        "category",
+    )
+
+    def public_dict(self) -> dict[str, Any]:
+        """The stable, JSON-ready view used by `extract` and tests."""
+        out: dict[str, Any] = {}
+        for name in self.PUBLIC_FIELDS:
+            value = getattr(self, name)
+            out[name] = value.isoformat() if isinstance(value, datetime) else value
+        return out

@@ -1,0 +1,24 @@
+"""Amar Ujala (www.amarujala.com)."""
+
+from crawler.parsing.base import ArticleParser
+
+
+class AmarUjalaParser(ArticleParser):
+    name = "amarujala"
+    version = "2020"
+    # Paragraphs are bare text runs between ad blocks; the hidden
+    # .auw_speak_body repeats the text for text-to-speech and is left out.
+    BODY_SELECTOR = "section.article-detail div.article-desc"
+    EXCLUDE_SELECTORS = (
+        ".ad-dt",
+        "[class*='ad-mb']",
+        ".vigyapan",
+        "[id^='div-gpt-ad']",
+        ".auw_speak_body",
+        ".texttospeech",
+    )
+    IMAGE_SELECTOR = (
+        "section.article-detail div.image img, section.article-detail div.article-desc img"
+    )
+    AUTHOR_SELECTOR = "section.article-detail .authdesc a span:last-child"
+    TAG_SELECTOR = ".tags a"
