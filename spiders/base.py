@@ -1,0 +1,186 @@
+"""The shared spider: discovery from sitemaps (via robots.txt, sitemap index,
+Google News sitemap) and RSS/Atom feeds, bounded by a date window and a count;
+parsing by the site's parser from the registry.
+
+A site spider is a subclass with `name` set to its registry name.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+from lxml import etree
+from scrapy import Request, Spider
+from scrapy.http import Response
+from scrapy.utils.gz import gunzip, gzip_magic_number
+from scrapy.utils.sitemap import sitemap_urls_from_robots
+from twisted.python.failure import Failure
+
+from crawler.dates import parse_date, parse_since
+from crawler.sites import SITES, Site
+
+logger = logging.getLogger(__name__)
+
+_XML_PARSER = etree.XMLParser(recover=True, resolve_entities=False, no_network=True, huge_tree=True)
+
+
+def _local(tag: object) -> str:
+    """An element's tag without its namespace ('{ns}loc' -> 'loc')."""
+    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
+
+
+def _child_text(element: etree._Element, *names: str) -> str:
+    for node in element.iter():
+        if _local(node.tag) in names and node.text and node.text.strip():
+            return node.text.strip()
+    return ""
+
+
+class NewsSpider(Spider):
+    """Discovers a registered site's articles and parses them."""
+
+    site: Site
+
+    def __init__(
+        self,
+        *args: Any,
+        since: str | None = None,
+        max_articles: str | int | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        if getattr(self, "name", None) not in SITES:
+            raise ValueError(f"spider {self.name!r} has no entry in the site registry")
+        self.site = SITES[self.name]
+        self._since_arg = since
+        self._max_arg = max_articles
+        self.article_requests = 0
+
+    @classmethod
+    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> NewsSpider:
+        spider: NewsSpider = super().from_crawler(crawler, *args, **kwargs)
+        settings = crawler.settings
+        spider.since = parse_since(spider._since_arg or settings.get("CRAWL_SINCE"))
+        spider.max_articles = int(spider._max_arg or settings.getint("CRAWL_MAX_ARTICLES"))
+        spider.parser = spider.site.parser()
+        logger.info(
+            "%s: articles since %s, at most %d",
+            spider.name,
+            spider.since.isoformat(),
+            spider.max_articles,
+        )
+        return spider
+
+    async def start(self) -> AsyncIterator[Request]:
+        for url in self.site.sitemaps:
+            callback = self.parse_robots if url.endswith("/robots.txt") else self.parse_sitemap
+            yield Request(url, callback=callback, errback=self.on_error)
+        for url in self.site.feeds:
+            yield Request(url, callback=self.parse_feed, errback=self.on_error)
+
+    # --- discovery ----------------------------------------------------------
+
+    def parse_robots(self, response: Response) -> Iterator[Request]:
+        for url in sitemap_urls_from_robots(response.text, base_url=response.url):
+            yield Request(url, callback=self.parse_sitemap, errback=self.on_error)
+
+    def parse_sitemap(self, response: Response) -> Iterator[Request]:
+        body = response.body
+        if body[:2] == gzip_magic_number:
+            body = gunzip(body)
+        try:
+            root = etree.fromstring(body, parser=_XML_PARSER)
+        except etree.XMLSyntaxError:
+            root = None
+        if root is None:
+            self.count("discovery/bad_sitemap")
+            logger.warning("%s: not a sitemap, skipped: %s", self.name, response.url)
+            return
+        kind = _local(root.tag)
+        for entry in root:
+            loc = _child_text(entry, "loc")
+            if not loc:
+                continue
+            if kind == "sitemapindex":
+                lastmod = parse_date(_child_text(entry, "lastmod"))
+                if lastmod and lastmod < self.since:
+                    self.count("discovery/sitemaps_too_old")
+                    continue
+                yield Request(loc, callback=self.parse_sitemap, errback=self.on_error)
+            elif kind == "urlset":
+                published = parse_date(_child_text(entry, "publication_date"))
+                modified = parse_date(_child_text(entry, "lastmod"))
+                yield from self.article_request(loc, published or modified, modified, "sitemap")
+
+    def parse_feed(self, response: Response) -> Iterator[Request]:
+        try:
+            root = etree.fromstring(response.body, parser=_XML_PARSER)
+        except etree.XMLSyntaxError:
+            root = None
+        if root is None:
+            self.count("discovery/bad_feed")
+            logger.warning("%s: not a feed, skipped: %s", self.name, response.url)
+            return
+        for entry in root.iter():
+            if _local(entry.tag) not in ("item", "entry"):
+                continue
+            link = _child_text(entry, "link")
+            if not link:  # Atom puts the link in an attribute
+                link = next((n.get("href", "") for n in entry if _local(n.tag) == "link"), "")
+            published = parse_date(_child_text(entry, "pubDate", "published", "date"))
+            modified = parse_date(_child_text(entry, "updated"))
+            if link:
+                yield from self.article_request(
+                    link.strip(), published or modified, modified, "feed"
+                )
+
+    def article_request(
+        self, url: str, published: datetime | None, modified: datetime | None, source: str
+    ) -> Iterator[Request]:
+        if not self.site.is_article_url(url):
+            self.count("discovery/not_article_url")
+            return
+        if published and published < self.since and not (modified and modified >= self.since):
+            self.count("discovery/outside_window")
+            return
+        if self.article_requests >= self.max_articles:
+            self.count("discovery/over_limit")
+            return
+        self.article_requests += 1
+        self.count(f"discovery/from_{source}")
+        yield Request(
+            url,
+            callback=self.parse_article,
+            errback=self.on_error,
+            meta={"discovered_from": source, "listed_modified": modified},
+        )
+
+    # --- parsing --------------------------------------------------------------
+
+    def parse_article(self, response: Response) -> Iterator[Any]:
+        try:
+            item = self.parser.parse(response.body, response.url, self.site.name)
+        except Exception as exc:  # a malformed page is recorded and skipped, never fatal
+            self.record_failure(response.url, f"{type(exc).__name__}: {exc}")
+            return
+        item.fetched_at = datetime.now(UTC)
+        yield item
+
+    def on_error(self, failure: Failure) -> None:
+        request = getattr(failure, "request", None)
+        url = request.url if request is not None else "?"
+        self.record_failure(url, failure.getErrorMessage() or repr(failure.value))
+
+    def record_failure(self, url: str, reason: str) -> None:
+        logger.error("%s: skipped %s: %s", self.name, url, reason)
+        self.count("spider/failed_pages")
+        failures = self.crawler.stats.get_value("spider/failures", [])
+        if len(failures) < 100:  # enough to diagnose, bounded for the run record
+            failures.append({"url": url, "reason": reason[:300]})
+            self.crawler.stats.set_value("spider/failures", failures)
+
+    def count(self, key: str) -> None:
+        self.crawler.stats.inc_value(key)
