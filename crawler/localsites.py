@@ -1,0 +1,168 @@
+"""Offline copies of the news sites, for the demo and the tests.
+
+Fixture files are laid out by host and path: https://www.jagran.com/a/b.html is
+tests/fixtures/sites/www.jagran.com/a/b.html (a query string is appended to the
+file name after '?', a directory or a trailing '/' means its index.html).
+`FixtureSiteServer` serves that tree on 127.0.0.1 under /<host>/<path>, and
+`LocalSitesDownloadHandler` sends requests for those hosts to it, handing the
+response back under the real URL, so spiders, parsers and storage see exactly
+what they would see live.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from scrapy import Request
+from scrapy.core.downloader.handlers.base import BaseDownloadHandler
+from scrapy.crawler import Crawler
+from scrapy.http import Response
+from scrapy.utils.misc import build_from_crawler, load_object
+
+logger = logging.getLogger(__name__)
+
+_XML_STARTS = (b"<?xml", b"<rss", b"<urlset", b"<sitemapindex", b"<feed")
+
+
+def fixture_path(root: Path, host: str, path: str, query: str = "") -> Path | None:
+    """The file for a URL's host, path and query inside the fixture tree, if any."""
+    relative = unquote(path).lstrip("/")
+    candidate = root / host / relative
+    if query:
+        candidate = candidate.with_name(f"{candidate.name}?{query}")
+    if candidate.is_dir() or path.endswith("/"):
+        candidate = candidate / "index.html"
+    resolved = candidate.resolve()
+    # Never serve outside the tree, whatever '..' a request carries.
+    if not resolved.is_relative_to(root.resolve()) or not resolved.is_file():
+        return None
+    return resolved
+
+
+def content_type(path: Path, head: bytes) -> str:
+    if path.name == "robots.txt":
+        return "text/plain; charset=utf-8"
+    if path.suffix == ".gz":
+        return "application/gzip"
+    if head.lstrip().startswith(_XML_STARTS):
+        return "application/xml; charset=utf-8"
+    if path.suffix == ".json":
+        return "application/json; charset=utf-8"
+    return "text/html; charset=utf-8"
+
+
+class _FixtureRequestHandler(BaseHTTPRequestHandler):
+    server: _FixtureHTTPServer
+
+    def do_GET(self) -> None:
+        parts = urlsplit(self.path)
+        host, _, rest = parts.path.lstrip("/").partition("/")
+        found = fixture_path(self.server.root, host, "/" + rest, parts.query)
+        if found is None:
+            self.send_error(HTTPStatus.NOT_FOUND)
+            return
+        body = found.read_bytes()
+        self.send_response(HTTPStatus.OK)
+        self.send_header("Content-Type", content_type(found, body[:64]))
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:
+        logger.debug("fixture server: " + format, *args)
+
+
+class _FixtureHTTPServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, address: tuple[str, int], root: Path) -> None:
+        super().__init__(address, _FixtureRequestHandler)
+        self.root = root
+
+
+class FixtureSiteServer:
+    """Serves the fixture tree on 127.0.0.1 from a background thread."""
+
+    def __init__(self, root: Path, host: str = "127.0.0.1", port: int = 0) -> None:
+        self.root = root
+        self._httpd = _FixtureHTTPServer((host, port), root)
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        host, port = self._httpd.server_address[:2]
+        return f"http://{host}:{port}"
+
+    @property
+    def hosts(self) -> list[str]:
+        return sorted(p.name for p in self.root.iterdir() if p.is_dir())
+
+    def start(self) -> str:
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, name="fixture-sites", daemon=True
+        )
+        self._thread.start()
+        logger.info("fixture sites %s served at %s", ", ".join(self.hosts), self.url)
+        return self.url
+
+    def stop(self) -> None:
+        self._httpd.shutdown()
+        self._httpd.server_close()
+
+    def __enter__(self) -> FixtureSiteServer:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+class LocalSitesDownloadHandler(BaseDownloadHandler):
+    """HTTP(S) download handler that reroutes fixture hosts to the local server.
+
+    Without LOCAL_SITES_URL it is a plain pass-through to the inner handler
+    (LOCAL_SITES_INNER_HANDLER, Scrapy's HTTP/1.1 handler by default).
+    """
+
+    lazy = False
+
+    def __init__(
+        self, crawler: Crawler, inner: BaseDownloadHandler, local_url: str, hosts: frozenset[str]
+    ) -> None:
+        super().__init__(crawler)
+        self.inner = inner
+        self.local_url = local_url.rstrip("/")
+        self.hosts = hosts
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> LocalSitesDownloadHandler:
+        settings = crawler.settings
+        inner = build_from_crawler(load_object(settings["LOCAL_SITES_INNER_HANDLER"]), crawler)
+        local_url = settings.get("LOCAL_SITES_URL", "")
+        root = Path(settings["LOCAL_SITES_DIR"])
+        hosts = (
+            frozenset(p.name for p in root.iterdir() if p.is_dir()) if local_url else frozenset()
+        )
+        if local_url:
+            logger.info(
+                "fetching %s from local fixture server %s", ", ".join(sorted(hosts)), local_url
+            )
+        return cls(crawler, inner, local_url, hosts)
+
+    async def download_request(self, request: Request) -> Response:
+        parts = urlsplit(request.url)
+        if parts.hostname not in self.hosts:
+            return await self.inner.download_request(request)
+        local = f"{self.local_url}/{parts.hostname}{parts.path or '/'}"
+        if parts.query:
+            local += f"?{parts.query}"
+        response = await self.inner.download_request(request.replace(url=local))
+        return response.replace(url=request.url, flags=[*response.flags, "local-site"])
+
+    async def close(self) -> None:
+        await self.inner.close()
