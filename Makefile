@@ -1,0 +1,29 @@
+# Setup, demo and tests on a fresh machine. `make demo` and `make test` set up
+# everything they need first (the virtualenv in .venv, the Python packages).
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+
+.PHONY: setup demo test lint clean-data
+
+setup: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+demo: setup
+	$(PY) -m crawler demo
+
+test: setup
+	$(PY) -m pytest
+
+lint: setup
+	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .
+
+# Stops the embedded MongoDB and deletes its data and the journal.
+clean-data: setup
+	$(PY) -m crawler db stop
+	rm -rf .data

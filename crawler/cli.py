@@ -1,0 +1,317 @@
+"""python -m crawler: the nightly crawl, queries, one-page extraction, the
+embedded database and the offline demo."""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import logging
+import os
+import sys
+import urllib.request
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from scrapy.settings import Settings
+from scrapy.utils.project import get_project_settings
+
+from crawler import PROJECT_ROOT
+from crawler.dates import parse_since
+from crawler.sites import SITES, parser_for_url
+
+# The fixture sites include real pages captured in 2020 and 2024; the demo's
+# window reaches back far enough to take them all.
+DEMO_SINCE = "2020-01-01"
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with a one-line error message (exit status 2 as argparse has it)."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
+
+
+def project_settings() -> Settings:
+    os.chdir(PROJECT_ROOT)  # scrapy.cfg and relative paths resolve from the project root
+    os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "crawler.settings")
+    return get_project_settings()
+
+
+# --- crawl ---------------------------------------------------------------------
+
+
+def run_crawl(sites: Sequence[str], settings: Settings, spider_args: dict[str, Any]) -> int:
+    """Runs the given site spiders in one process (the nightly job)."""
+    from scrapy.crawler import CrawlerProcess
+
+    settings.set("CRAWL_RUN_ID", settings.get("CRAWL_RUN_ID") or uuid.uuid4().hex, "cmdline")
+    process = CrawlerProcess(settings)
+    crawlers = []
+    for name in sites:
+        crawler = process.create_crawler(name)
+        crawlers.append(crawler)
+        process.crawl(crawler, **spider_args)
+    process.start()
+    failed = [c.spider.name for c in crawlers if c.stats.get_value("finish_reason") != "finished"]
+    if failed:
+        print(f"crawl: did not finish normally: {', '.join(failed)}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _crawl_sites(args: argparse.Namespace) -> list[str]:
+    if args.all or not args.sites:
+        return list(SITES)
+    unknown = [s for s in args.sites if s not in SITES]
+    if unknown:
+        raise SystemExit(f"crawl: unknown site {', '.join(unknown)} (known: {', '.join(SITES)})")
+    return list(args.sites)
+
+
+def cmd_crawl(args: argparse.Namespace) -> int:
+    settings = project_settings()
+    spider_args: dict[str, Any] = {}
+    if args.since:
+        spider_args["since"] = args.since
+    if args.max_articles:
+        spider_args["max_articles"] = args.max_articles
+    if args.log_level:
+        settings.set("LOG_LEVEL", args.log_level, "cmdline")
+    sites = _crawl_sites(args)
+    if not args.local_sites:
+        return run_crawl(sites, settings, spider_args)
+    from crawler.localsites import FixtureSiteServer
+
+    with FixtureSiteServer(Path(settings["LOCAL_SITES_DIR"])) as server:
+        settings.set("LOCAL_SITES_URL", server.url, "cmdline")
+        return run_crawl(sites, settings, spider_args)
+
+
+# --- query -------------------------------------------------------------------
+
+
+def _open_store(settings: Settings) -> Any:
+    from crawler.store import ArticleStore, connect, resolve_mongo_uri
+
+    uri = resolve_mongo_uri(
+        settings.get("MONGO_URI"),
+        settings.get("MONGO_EMBEDDED_DIR"),
+        settings.getint("MONGO_EMBEDDED_PORT"),
+    )
+    client = connect(uri, settings.getint("MONGO_SERVER_TIMEOUT_MS"))
+    return ArticleStore(client[settings.get("MONGO_DATABASE")])
+
+
+def _json_default(value: object) -> str:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return str(value)
+
+
+def _shorten(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def print_table(docs: list[dict[str, Any]]) -> None:
+    print(f"{'published (IST)':<17} {'site':<10} {'category':<13} title")
+    for doc in docs:
+        published = doc.get("published_at_local") or ""
+        if not published and doc.get("published_at"):
+            published = doc["published_at"].isoformat()
+        print(
+            f"{published[:16].replace('T', ' '):<17} {doc.get('site', ''):<10} "
+            f"{(doc.get('category') or '-'):<13} {_shorten(doc.get('title', ''), 90)}"
+        )
+    print(f"({len(docs)} article{'s' if len(docs) != 1 else ''})")
+
+
+def cmd_query(args: argparse.Namespace) -> int:
+    since = parse_since(args.since) if args.since else None
+    until = parse_since(args.until) if args.until else None
+    store = _open_store(project_settings())
+    docs = store.find_articles(
+        site=args.site,
+        category=args.category,
+        since=since,
+        until=until,
+        text=args.word,
+        limit=args.limit,
+    )
+    if args.json:
+        for doc in docs:
+            doc.pop("_id", None)
+            print(json.dumps(doc, ensure_ascii=False, default=_json_default))
+    else:
+        print_table(docs)
+    return 0
+
+
+# --- extract -------------------------------------------------------------------
+
+
+def _read_page(source: str, user_agent: str) -> bytes:
+    if source.startswith(("http://", "https://")):
+        request = urllib.request.Request(source, headers={"User-Agent": user_agent})
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.read()
+    data = Path(source).read_bytes()
+    return gzip.decompress(data) if data[:2] == b"\x1f\x8b" else data
+
+
+def extract_page(page: bytes, url: str | None) -> dict[str, Any]:
+    """Parser, clean and classify on one page; the dict `extract` prints."""
+    from crawler.parsing.base import page_canonical_url
+    from pipelines.classify import ClassifyPipeline
+    from pipelines.clean import CleanPipeline
+
+    if not url:  # the page's own canonical link says where it is from
+        url = page_canonical_url(page)
+    site, parser = parser_for_url(url)
+    item = parser.parse(page, url, site)
+    CleanPipeline(None, "NFC").process_item(item)
+    ClassifyPipeline(None).process_item(item)
+    return item.public_dict()
+
+
+def cmd_extract(args: argparse.Namespace) -> int:
+    settings = project_settings()
+    try:
+        page = _read_page(args.source, settings.get("USER_AGENT"))
+    except OSError as exc:
+        print(f"extract: cannot read {args.source}: {exc}", file=sys.stderr)
+        return 1
+    url = args.url or (args.source if args.source.startswith("http") else None)
+    try:
+        result = extract_page(page, url)
+    except ValueError as exc:
+        print(f"extract: {exc}", file=sys.stderr)
+        return 1
+    print(json.dumps(result, ensure_ascii=False, indent=None if args.compact else 2))
+    return 0
+
+
+# --- demo ---------------------------------------------------------------------
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    settings = project_settings()
+    from crawler.localsites import FixtureSiteServer
+
+    with FixtureSiteServer(Path(settings["LOCAL_SITES_DIR"])) as server:
+        settings.set("LOCAL_SITES_URL", server.url, "cmdline")
+        settings.set("LOG_LEVEL", args.log_level, "cmdline")
+        status = run_crawl(list(SITES), settings, {"since": DEMO_SINCE})
+    store = _open_store(project_settings())
+    print("\nWhat landed in MongoDB (articles per site):")
+    for site, count in store.counts_by_site().items():
+        print(f"  {site:<12} {count}")
+    print()
+    print_table(store.find_articles(limit=args.limit))
+    print("\nTry: python -m crawler query --site jagran")
+    return status
+
+
+# --- argument parsing -------------------------------------------------------------
+
+
+def _date_arg(value: str) -> str:
+    try:
+        parse_since(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from crawler.cli_db import add_db_parser
+
+    parser = _Parser(
+        prog="python -m crawler",
+        description="Hindi news pipeline: crawl Hindi news sites into MongoDB and query them.",
+        epilog="Without MONGO_URI the embedded SecantusDB server in .data/mongo is used.",
+    )
+    commands = parser.add_subparsers(
+        dest="command", required=True, metavar="COMMAND", parser_class=_Parser
+    )
+
+    crawl = commands.add_parser(
+        "crawl",
+        help="crawl sites into MongoDB (the nightly job)",
+        description="Crawl registered sites into MongoDB, all spiders in one process. "
+        "This is what cron runs.",
+    )
+    crawl.add_argument("sites", nargs="*", metavar="SITE", help=f"sites: {', '.join(SITES)}")
+    crawl.add_argument("--all", action="store_true", help="crawl every registered site")
+    crawl.add_argument(
+        "--since",
+        type=_date_arg,
+        help="date window: 1d, 36h, 2w or a date (default: CRAWL_SINCE, 1d)",
+    )
+    crawl.add_argument(
+        "--max-articles",
+        type=int,
+        metavar="N",
+        help="at most N articles per site (default: CRAWL_MAX_ARTICLES)",
+    )
+    crawl.add_argument(
+        "--local-sites",
+        action="store_true",
+        help="fetch from the offline fixture copies of the sites (tests, demo)",
+    )
+    crawl.add_argument("--log-level", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
+    crawl.set_defaults(func=cmd_crawl)
+
+    query = commands.add_parser(
+        "query", help="list stored articles", description="List stored articles, newest first."
+    )
+    query.add_argument("--site", choices=sorted(SITES), help="only this site")
+    query.add_argument("--category", help="only this category (politics, sports, ...)")
+    query.add_argument("--since", type=_date_arg, help="published since: 1d, 2w or a date")
+    query.add_argument("--until", type=_date_arg, help="published before: 1d, 2w or a date")
+    query.add_argument("--word", help="a word in the title or body, e.g. अखिलेश")
+    query.add_argument("--limit", type=int, default=50, help="at most this many (default 50)")
+    query.add_argument("--json", action="store_true", help="one JSON object per line")
+    query.set_defaults(func=cmd_query)
+
+    extract = commands.add_parser(
+        "extract",
+        help="parse one saved page and print the article as JSON",
+        description="Run the site's parser (by the URL's domain; generic JSON-LD + main-text "
+        "extraction for other sites), cleaning and classification on one page and print "
+        "one JSON object.",
+    )
+    extract.add_argument(
+        "source", metavar="PATH_OR_URL", help="saved page (.html or .html.gz) or URL"
+    )
+    extract.add_argument("--url", help="the page's URL (default: its canonical link)")
+    extract.add_argument("--compact", action="store_true", help="print on one line")
+    extract.set_defaults(func=cmd_extract)
+
+    demo = commands.add_parser(
+        "demo",
+        help="crawl the offline copies of the sites into the embedded MongoDB",
+        description="Serve the fixture sites on 127.0.0.1, run the nightly job against "
+        "them into MongoDB and print what landed.",
+    )
+    demo.add_argument("--limit", type=int, default=20, help="articles to list at the end")
+    demo.add_argument(
+        "--log-level", default="WARNING", choices=["DEBUG", "INFO", "WARNING", "ERROR"]
+    )
+    demo.set_defaults(func=cmd_demo)
+
+    add_db_parser(commands)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    args = build_parser().parse_args(argv)
+    if args.command == "db":
+        from crawler.cli_db import run_db
+
+        return run_db(args, project_settings())
+    return int(args.func(args) or 0)

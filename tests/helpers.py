@@ -1,0 +1,31 @@
+"""Small helpers shared by the tests."""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+from pathlib import Path
+from typing import Any
+
+FIXTURES = Path(__file__).parent / "fixtures"
+SITES_DIR = FIXTURES / "sites"
+EXPECTED_DIR = FIXTURES / "expected"
+
+
+def nfc(value: Any) -> Any:
+    """`value` with every string NFC-normalized, so Devanagari compares exactly."""
+    if isinstance(value, str):
+        return unicodedata.normalize("NFC", value)
+    if isinstance(value, list):
+        return [nfc(v) for v in value]
+    if isinstance(value, dict):
+        return {k: nfc(v) for k, v in value.items()}
+    return value
+
+
+def expected_files() -> list[Path]:
+    return sorted(EXPECTED_DIR.glob("*/*.json"))
+
+
+def load_expected(path: Path) -> dict[str, Any]:
+    return json.loads(path.read_text(encoding="utf-8"))
