@@ -81,6 +81,8 @@ def cmd_crawl(args: argparse.Namespace) -> int:
         spider_args["max_articles"] = args.max_articles
     if args.log_level:
         settings.set("LOG_LEVEL", args.log_level, "cmdline")
+    for name, value in args.set:
+        settings.set(name, value, "cmdline")
     sites = _crawl_sites(args)
     if not args.local_sites:
         return run_crawl(sites, settings, spider_args)
@@ -226,6 +228,13 @@ def _date_arg(value: str) -> str:
     return value
 
 
+def _setting_arg(value: str) -> tuple[str, str]:
+    name, sep, setting = value.partition("=")
+    if not sep or not name.strip():
+        raise argparse.ArgumentTypeError(f"expected NAME=VALUE, got {value!r}")
+    return name.strip(), setting
+
+
 def build_parser() -> argparse.ArgumentParser:
     from crawler.cli_db import add_db_parser
 
@@ -263,6 +272,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="fetch from the offline fixture copies of the sites (tests, demo)",
     )
     crawl.add_argument("--log-level", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
+    crawl.add_argument(
+        "-s",
+        "--set",
+        action="append",
+        default=[],
+        type=_setting_arg,
+        metavar="NAME=VALUE",
+        help="override a Scrapy/project setting (repeatable)",
+    )
     crawl.set_defaults(func=cmd_crawl)
 
     query = commands.add_parser(
