@@ -1,0 +1,147 @@
+"""The ``db`` sub-command: start, stop and inspect the MongoDB server the project uses.
+
+Without MONGO_URI that is the embedded SecantusDB server under MONGO_EMBEDDED_DIR.
+With MONGO_URI set the server is someone else's: ``start`` and ``stop`` leave it
+alone and ``status`` only pings it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from pymongo.errors import PyMongoError
+from scrapy.settings import Settings
+
+from crawler.store import (
+    ArticleStore,
+    EmbeddedMongo,
+    EmbeddedMongoError,
+    connect,
+    redact_secrets,
+    redact_uri,
+)
+
+_DESCRIPTION = """\
+Manage the MongoDB server of the pipeline. Without MONGO_URI the project runs an
+embedded SecantusDB server (a real MongoDB wire-protocol server on WiredTiger)
+from MONGO_EMBEDDED_DIR on 127.0.0.1:MONGO_EMBEDDED_PORT; crawls start it on
+their own when needed. With MONGO_URI set, start and stop do nothing and status
+pings that server."""
+
+
+def add_db_parser(subparsers: Any) -> argparse.ArgumentParser:
+    """Register ``db start|stop|status`` on an argparse sub-parsers object."""
+    parser = subparsers.add_parser(
+        "db",
+        help="start, stop or inspect the MongoDB server",
+        description=_DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    commands = parser.add_subparsers(dest="db_command", metavar="{start,stop,status}")
+    commands.required = True
+
+    start = commands.add_parser(
+        "start",
+        help="start the embedded server (or reuse the running one) and print its URI",
+        description="Start the embedded server in the background, or reuse the one "
+        "already running on the data directory, and print its URI once it answers.",
+    )
+    start.add_argument(
+        "--timeout",
+        type=float,
+        default=20.0,
+        metavar="SECONDS",
+        help="how long to wait for the server to answer (default: %(default)s)",
+    )
+
+    stop = commands.add_parser(
+        "stop",
+        help="stop the embedded server and wait until it has exited",
+        description="Stop the embedded server and wait for its exit: the data "
+        "directory stays locked until the process is gone.",
+    )
+    stop.add_argument(
+        "--timeout",
+        type=float,
+        default=30.0,
+        metavar="SECONDS",
+        help="how long to wait before killing the server (default: %(default)s)",
+    )
+
+    commands.add_parser(
+        "status",
+        help="show whether the server runs, its pid, URI, data directory and article count",
+        description="Show the server state. Exits 0 when the server answers, 1 otherwise.",
+    )
+    return parser
+
+
+def run_db(args: argparse.Namespace, settings: Settings) -> int:
+    """Run ``db <args.db_command>`` and return the exit code."""
+    mongo_uri = (settings.get("MONGO_URI") or "").strip()
+    if mongo_uri:
+        return _run_external(args.db_command, mongo_uri, settings)
+    server = EmbeddedMongo(
+        Path(settings.get("MONGO_EMBEDDED_DIR")), settings.getint("MONGO_EMBEDDED_PORT")
+    )
+    try:
+        if args.db_command == "start":
+            print(server.start(timeout=args.timeout))
+            return 0
+        if args.db_command == "stop":
+            if server.stop(timeout=args.timeout):
+                print(f"Stopped the embedded MongoDB server on {server.data_dir}")
+            else:
+                print(f"No embedded MongoDB server is running on {server.data_dir}")
+            return 0
+    except EmbeddedMongoError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    return _embedded_status(server, settings)
+
+
+def _embedded_status(server: EmbeddedMongo, settings: Settings) -> int:
+    status = server.status()
+    state = "running" if status["running"] else "stopped"
+    if status["running"] and not status["answering"]:
+        state = "running, not answering"
+    print(f"embedded server: {state}")
+    print(f"pid:      {status['pid'] if status['pid'] is not None else '-'}")
+    print(f"uri:      {status['uri']}")
+    print(f"data dir: {status['data_dir']}")
+    if status["answering"]:
+        print(f"articles: {_article_count(status['uri'], settings)}")
+    return 0 if status["answering"] else 1
+
+
+def _run_external(command: str, mongo_uri: str, settings: Settings) -> int:
+    shown = redact_uri(mongo_uri)
+    if command in ("start", "stop"):
+        print(f"MONGO_URI is set: an external server is configured ({shown}).")
+        print(f"Nothing to {command}: that server is managed elsewhere.")
+        return 0
+    try:
+        count = _article_count(mongo_uri, settings, raise_errors=True)
+    except PyMongoError as exc:
+        print(f"external server: unreachable ({shown})")
+        print(f"error:    {redact_secrets(str(exc), mongo_uri)}")
+        return 1
+    print(f"external server: reachable ({shown})")
+    print(f"articles: {count}")
+    return 0
+
+
+def _article_count(uri: str, settings: Settings, raise_errors: bool = False) -> str:
+    client = connect(uri, settings.getint("MONGO_SERVER_TIMEOUT_MS", 3000))
+    try:
+        client.admin.command("ping")
+        return str(ArticleStore(client[settings.get("MONGO_DATABASE")]).count_articles())
+    except PyMongoError:
+        if raise_errors:
+            raise
+        return "?"
+    finally:
+        client.close()
