@@ -29,3 +29,11 @@ def expected_files() -> list[Path]:
 
 def load_expected(path: Path) -> dict[str, Any]:
     return json.loads(path.read_text(encoding="utf-8"))
+
+
+def project_settings(**overrides: Any) -> dict[str, Any]:
+    """The project's settings module as a dict, for scrapy.utils.test.get_crawler."""
+    from crawler import settings
+
+    values = {name: getattr(settings, name) for name in dir(settings) if name.isupper()}
+    return {**values, **overrides}

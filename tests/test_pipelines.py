@@ -1,0 +1,87 @@
+"""validate, clean, dedupe and classify on single items, with real Scrapy stats."""
+
+from __future__ import annotations
+
+import pytest
+from scrapy.exceptions import DropItem
+from scrapy.utils.test import get_crawler
+
+from crawler.items import ArticleItem
+from pipelines.classify import ClassifyPipeline
+from pipelines.clean import CleanPipeline
+from pipelines.dedupe import DedupePipeline
+from pipelines.validate import ValidatePipeline
+from tests.helpers import project_settings
+
+BODY = "पहला अनुच्छेद। " * 20
+
+
+def article(**fields: object) -> ArticleItem:
+    defaults = {
+        "url": "https://www.jagran.com/politics/national-x-1234567.html",
+        "site": "jagran",
+        "title": "शीर्षक",
+        "body": BODY,
+    }
+    return ArticleItem(**{**defaults, **fields})
+
+
+@pytest.fixture
+def crawler():
+    crawler = get_crawler(settings_dict=project_settings(VALIDATE_MIN_BODY_CHARS=100))
+    crawler.stats.open_spider()
+    return crawler
+
+
+def test_video_page_is_dropped_and_counted(crawler) -> None:
+    pipeline = ValidatePipeline.from_crawler(crawler)
+    with pytest.raises(DropItem, match="not_article_video"):
+        pipeline.process_item(article(page_type="video"))
+    assert crawler.stats.get_value("pipelines/validate/dropped/not_article_video") == 1
+
+
+def test_missing_title_and_short_body_are_dropped(crawler) -> None:
+    pipeline = ValidatePipeline.from_crawler(crawler)
+    with pytest.raises(DropItem, match="missing_title"):
+        pipeline.process_item(article(title=""))
+    with pytest.raises(DropItem, match="body_too_short"):
+        pipeline.process_item(article(body="छोटा"))
+    assert pipeline.process_item(article()) is not None
+    assert crawler.stats.get_value("pipelines/validate/passed") == 1
+
+
+def test_clean_normalizes_fields_and_strips_furniture(crawler) -> None:
+    item = article(
+        title="  सड़क\u00a0हादसा ",  # decomposed nukta and a no-break space
+        authors=["Brijesh  Srivastava", "Brijesh Srivastava"],
+        body=BODY.strip() + "\n\nये भी पढ़ें: दूसरी खबर का शीर्षक यहां है",
+    )
+    CleanPipeline.from_crawler(crawler).process_item(item)
+    assert item.title == "सड़क हादसा"
+    assert item.authors == ["Brijesh Srivastava"]
+    assert item.body == BODY.strip()
+    assert crawler.stats.get_value("pipelines/clean/removed/also_read") == 1
+
+
+def test_dedupe_keeps_one_item_per_url(crawler) -> None:
+    pipeline = DedupePipeline.from_crawler(crawler)
+    pipeline.process_item(article())
+    with pytest.raises(DropItem):
+        pipeline.process_item(article())
+
+
+@pytest.mark.parametrize(
+    ("url", "section", "category"),
+    [
+        ("https://www.jagran.com/uttar-pradesh/x-1.html", "उत्तर प्रदेश", "national"),
+        ("https://www.jagran.com/cricket/x-2.html", "क्रिकेट", "sports"),
+        ("https://www.bhaskar.com/local/bihar/x-3.html", "Local", "national"),
+        ("https://www.amarujala.com/business/x-4", "Business", "business"),
+        ("https://www.amarujala.com/astrology/x-5", "Astrology", ""),
+    ],
+)
+def test_section_maps_to_category(crawler, url: str, section: str, category: str) -> None:
+    item = article(url=url, section=section)
+    ClassifyPipeline.from_crawler(crawler).process_item(item)
+    assert item.category == category
+    assert item.category_source == ("section" if category else "")
