@@ -151,7 +151,7 @@ _FOLD_TABLE = {
 
 # Decoration around a label that does not change it: "— Advertisement —",
 # "[विज्ञापन]", "Recent Posts:", "(फोटो: ANI)", "• Share".
-_DECORATION = " -–—_*•·|:：()[]{}<>«»"
+_DECORATION = " -–—_*•·|:：()[]{}<>«».…"  # trailing "..." too: "ये खबर भी पढ़िए..."
 
 
 def _fold(text: str) -> str:
@@ -212,6 +212,11 @@ RECENT_POSTS_HEADINGS: tuple[str, ...] = (
     "और पढ़ें",
     "ये भी पढ़ें",
     "यह भी पढ़ें",
+    # Bhaskar closes stories with "ये खबर भी पढ़िए..." and a linked headline.
+    "ये ख़बर भी पढ़िए",
+    "यह ख़बर भी पढ़िए",
+    "ये भी पढ़िए",
+    "यह भी पढ़िए",
     "सबसे ज़्यादा पढ़ी गई",
     "सबसे ज्यादा पढ़ी गईं",
 )
@@ -232,6 +237,10 @@ ALSO_READ_LABELS: tuple[str, ...] = (
     "इन्हें भी पढ़ें",
     "ये ख़बर भी पढ़ें",
     "यह ख़बर भी पढ़ें",
+    "ये ख़बर भी पढ़िए",
+    "यह ख़बर भी पढ़िए",
+    "ये भी पढ़िए",
+    "यह भी पढ़िए",
     "ये भी देखें",
     "यह भी देखें",
     "ज़रूर पढ़ें",

@@ -126,7 +126,7 @@ SITES: dict[str, Site] = {
             domains=("www.jagran.com", "jagran.com"),
             parser=JagranParser,
             sitemaps=("https://www.jagran.com/robots.txt",),
-            feeds=("https://www.jagran.com/rss/news/national.xml",),
+            feeds=("https://rss.jagran.com/rss/news/national.xml",),
             article_url=r"jagran\.com/.+-\d{6,}\.html$",
         ),
         Site(
