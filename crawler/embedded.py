@@ -12,6 +12,7 @@ the next one. Layout of the data directory:
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import logging
 import os
 import signal
@@ -61,7 +62,20 @@ class EmbeddedMongo:
     # --- public API -------------------------------------------------------------
 
     def start(self, timeout: float = 20) -> str:
-        """Start the server (or reuse the running one) and return its URI once it answers ping."""
+        """Start the server (or reuse the running one) and return its URI once it answers ping.
+
+        Serialized by a lock file: the spiders of one crawl open their pipelines
+        concurrently, and only the first may spawn the server; the rest reuse it.
+        """
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        with open(self.data_dir / "start.lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                return self._start_or_reuse(timeout)
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
+
+    def _start_or_reuse(self, timeout: float) -> str:
         pid = self._read_pid()
         if pid is not None:
             if self._is_our_server(pid):

@@ -48,7 +48,7 @@ ITEM_PIPELINES = {
     "pipelines.store.MongoStorePipeline": 900,
 }
 VALIDATE_MIN_BODY_CHARS = 200
-VALIDATE_REQUIRED_FIELDS = ["url", "title", "body"]
+VALIDATE_REQUIRED_FIELDS = ["url", "title", "body", "published_at"]
 CLEAN_UNICODE_FORM = "NFC"
 
 # --- MongoDB ----------------------------------------------------------------

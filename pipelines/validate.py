@@ -14,6 +14,10 @@ logger = logging.getLogger(__name__)
 
 
 class ValidatePipeline:
+    # Page types the parsers recognise as not being articles. A page of unknown
+    # type (no JSON-LD) still passes when it has every required field.
+    NON_ARTICLE_TYPES = frozenset({"video", "gallery", "live"})
+
     def __init__(self, crawler: Crawler, required: list[str], min_body_chars: int) -> None:
         self.crawler = crawler
         self.required = required
@@ -38,7 +42,7 @@ class ValidatePipeline:
 
     def drop_reason(self, adapter: ItemAdapter) -> str:
         page_type = adapter.get("page_type") or "article"
-        if page_type != "article":
+        if page_type in self.NON_ARTICLE_TYPES:
             return f"not_article_{page_type}"
         for name in self.required:
             if not adapter.get(name):

@@ -84,7 +84,7 @@ class NewsSpider(Spider):
     # --- discovery ----------------------------------------------------------
 
     def parse_robots(self, response: Response) -> Iterator[Request]:
-        for url in sitemap_urls_from_robots(response.text, base_url=response.url):
+        for url in sitemap_urls_from_robots(response.body, base_url=response.url):
             yield Request(url, callback=self.parse_sitemap, errback=self.on_error)
 
     def parse_sitemap(self, response: Response) -> Iterator[Request]:

@@ -13,7 +13,9 @@ from crawler.items import ArticleItem
 from tests.helpers import SITES_DIR, expected_files, load_expected, nfc
 
 
-@pytest.mark.parametrize("expected_path", expected_files(), ids=lambda p: f"{p.parent.name}/{p.stem}")
+@pytest.mark.parametrize(
+    "expected_path", expected_files(), ids=lambda p: f"{p.parent.name}/{p.stem}"
+)
 def test_page_extracts_to_expected(expected_path: Path) -> None:
     expected = load_expected(expected_path)
     page = (SITES_DIR / expected["page"]).read_bytes()

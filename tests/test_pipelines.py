@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import pytest
 from scrapy.exceptions import DropItem
 from scrapy.utils.test import get_crawler
 
+from crawler.dates import IST
 from crawler.items import ArticleItem
 from pipelines.classify import ClassifyPipeline
 from pipelines.clean import CleanPipeline
@@ -22,6 +25,7 @@ def article(**fields: object) -> ArticleItem:
         "site": "jagran",
         "title": "शीर्षक",
         "body": BODY,
+        "published_at": datetime(2026, 11, 20, 10, 0, tzinfo=IST),
     }
     return ArticleItem(**{**defaults, **fields})
 
@@ -44,6 +48,8 @@ def test_missing_title_and_short_body_are_dropped(crawler) -> None:
     pipeline = ValidatePipeline.from_crawler(crawler)
     with pytest.raises(DropItem, match="missing_title"):
         pipeline.process_item(article(title=""))
+    with pytest.raises(DropItem, match="missing_published_at"):
+        pipeline.process_item(article(published_at=None))
     with pytest.raises(DropItem, match="body_too_short"):
         pipeline.process_item(article(body="छोटा"))
     assert pipeline.process_item(article()) is not None
