@@ -71,3 +71,6 @@ DOWNLOAD_HANDLERS = {
     "https": "crawler.localsites.LocalSitesDownloadHandler",
 }
 LOCAL_SITES_INNER_HANDLER = "scrapy.core.downloader.handlers.http11.HTTP11DownloadHandler"
+
+# Drops are logged as "Dropped: <reason>: <url>", without the whole item.
+LOG_FORMATTER = "crawler.logformatter.ConciseLogFormatter"
