@@ -44,6 +44,26 @@ def _inside(node: Selector, excluded: set[Any]) -> bool:
     return node.root in excluded or any(a in excluded for a in node.root.iterancestors())
 
 
+# Meta tags that carry dates, in order of trust after JSON-LD.
+_PUBLISHED_META = (
+    'meta[property="article:published_time"]',
+    'meta[property="article:published_date"]',
+    'meta[itemprop="datePublished"]',
+)
+_MODIFIED_META = (
+    'meta[property="article:modified_time"]',
+    'meta[property="article:modified_date"]',
+)
+
+
+def _first_date(
+    selector: Selector, jsonld_value: Any, meta_css: tuple[str, ...]
+) -> datetime | None:
+    """The JSON-LD date if it parses, else the first meta tag's date that does."""
+    candidates = [jsonld_value, *(selector.css(f"{css}::attr(content)").get() for css in meta_css)]
+    return next((d for d in map(parse_date, candidates) if d is not None), None)
+
+
 def _image_key(url: str) -> str:
     # CDNs serve one picture under resized paths (thumb/1200x900/...); the
     # file name is what identifies it.
@@ -169,34 +189,14 @@ class ArticleParser:
         return _unique(found)
 
     def published_at(self, selector: Selector, article: dict[str, Any]) -> datetime | None:
-        return (
-            parse_date(article.get("datePublished"))
-            or parse_date(
-                selector.css('meta[property="article:published_time"]::attr(content)').get()
-            )
-            or parse_date(
-                selector.css('meta[property="article:published_date"]::attr(content)').get()
-            )
-            or parse_date(selector.css('meta[itemprop="datePublished"]::attr(content)').get())
-            or (
-                self.DATE_SELECTOR
-                and parse_date(
-                    blocks.collapse(selector.css(self.DATE_SELECTOR).xpath("string()").get() or "")
-                )
-            )
-            or None
-        )
+        found = _first_date(selector, article.get("datePublished"), _PUBLISHED_META)
+        if found is None and self.DATE_SELECTOR:
+            text = selector.css(self.DATE_SELECTOR).xpath("string()").get() or ""
+            found = parse_date(blocks.collapse(text))
+        return found
 
     def modified_at(self, selector: Selector, article: dict[str, Any]) -> datetime | None:
-        return (
-            parse_date(article.get("dateModified"))
-            or parse_date(
-                selector.css('meta[property="article:modified_time"]::attr(content)').get()
-            )
-            or parse_date(
-                selector.css('meta[property="article:modified_date"]::attr(content)').get()
-            )
-        )
+        return _first_date(selector, article.get("dateModified"), _MODIFIED_META)
 
     def section(self, selector: Selector, ld: JsonLd, article: dict[str, Any]) -> str:
         crumbs = ld.breadcrumbs()
