@@ -21,7 +21,7 @@ from scrapy.utils.project import get_project_settings
 
 from crawler import PROJECT_ROOT
 from crawler.dates import parse_since
-from crawler.sites import SITES, parser_for_url
+from crawler.sites import SITES, parse_page
 
 # The fixture sites include real pages captured in 2020 and 2024; the demo's
 # window reaches back far enough to take them all.
@@ -172,8 +172,7 @@ def extract_page(page: bytes, url: str | None) -> dict[str, Any]:
 
     if not url:  # the page's own canonical link says where it is from
         url = page_canonical_url(page)
-    site, parser = parser_for_url(url)
-    item = parser.parse(page, url, site)
+    item = parse_page(page, url)
     CleanPipeline(None, "NFC").process_item(item)
     ClassifyPipeline(None).process_item(item)
     return item.public_dict()

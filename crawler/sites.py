@@ -1,154 +1,27 @@
-"""The site registry: what the project knows about each news site.
+"""The site registry: every site the project has a parser for.
 
-Adding a site is a registry entry here, a parser in crawler/parsing/publishers/,
-a thin spider in spiders/, fixture pages in tests/fixtures/sites/<host>/ and
-expected output in tests/fixtures/expected/<site>/.
+Adding a site: a module crawler/parsing/publishers/<site>.py with its parser and
+`SITE = Site(...)`, its name in PUBLISHERS below, a thin spider in
+spiders/<site>.py, fixture pages in tests/fixtures/sites/<host>/ and expected
+output in tests/fixtures/expected/<site>/.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Mapping
-from dataclasses import dataclass, field
-from types import MappingProxyType
-from urllib.parse import unquote, urlsplit
+from importlib import import_module
+from urllib.parse import urlsplit
 
-from crawler.parsing.base import ArticleParser
+from crawler.items import ArticleItem
 from crawler.parsing.generic import GenericParser
-from crawler.parsing.publishers.amarujala import AmarUjalaParser
-from crawler.parsing.publishers.bhaskar import BhaskarParser
-from crawler.parsing.publishers.jagran import JagranParser
+from crawler.site import CATEGORIES, DEFAULT_SECTION_CATEGORIES, Site, section_category
 
-CATEGORIES = (
-    "politics",
-    "national",
-    "international",
-    "business",
-    "sports",
-    "entertainment",
-    "technology",
-    "health",
-    "education",
-    "crime",
-    "automobile",
-)
+__all__ = ["CATEGORIES", "DEFAULT_SECTION_CATEGORIES", "SITES", "Site", "section_category"]
 
-_INDIAN_STATES = """
-    uttar-pradesh bihar rajasthan madhya-pradesh mp chhattisgarh jharkhand haryana punjab
-    delhi delhi-ncr ncr uttarakhand himachal himachal-pradesh jammu-kashmir jammu-and-kashmir
-    gujarat maharashtra west-bengal odisha
-    उत्तर-प्रदेश बिहार राजस्थान मध्य-प्रदेश छत्तीसगढ़ झारखंड हरियाणा पंजाब दिल्ली
-    उत्तराखंड हिमाचल जम्मू-कश्मीर गुजरात महाराष्ट्र पश्चिम-बंगाल ओडिशा
-""".split()
-
-# Section names and URL path segments most Hindi sites use, folded to
-# lowercase with spaces as hyphens. State, city and local desks count as
-# national news.
-DEFAULT_SECTION_CATEGORIES: Mapping[str, str] = MappingProxyType(
-    {
-        **{key: "politics" for key in "politics राजनीति election elections चुनाव".split()},
-        **{
-            key: "national"
-            for key in [
-                *"national india india-news desh देश राष्ट्रीय state states राज्य local city".split(),
-                *"शहर news-hindi".split(),
-                *_INDIAN_STATES,
-            ]
-        },
-        **{
-            key: "international"
-            for key in "world international world-news विदेश दुनिया अंतरराष्ट्रीय".split()
-        },
-        **{
-            key: "business"
-            for key in "business बिजनेस कारोबार व्यापार economy market बाजार money".split()
-        },
-        **{key: "sports" for key in "sports sport खेल cricket क्रिकेट स्पोर्ट्स".split()},
-        **{
-            key: "entertainment"
-            for key in "entertainment मनोरंजन bollywood बॉलीवुड tv movies film".split()
-        },
-        **{key: "technology" for key in "technology tech टेक टेक्नोलॉजी gadgets tech-auto".split()},
-        **{key: "health" for key in "health स्वास्थ्य सेहत".split()},
-        **{key: "education" for key in "education शिक्षा career करियर jobs जॉब".split()},
-        **{key: "crime" for key in "crime क्राइम अपराध".split()},
-        **{key: "automobile" for key in "auto automobile ऑटो".split()},
-    }
-)
-
-
-def _fold(name: str) -> str:
-    return "-".join(name.strip().casefold().split())
-
-
-def section_category(section: str, url: str, overrides: Mapping[str, str] = {}) -> str:
-    """The category a section name (or else the URL's path) implies, or ''.
-
-    `overrides` are a site's own section names, consulted before the defaults.
-    """
-    site_map = {_fold(k): v for k, v in overrides.items()}
-    candidates = [_fold(section)] if section else []
-    candidates += [_fold(unquote(p)) for p in urlsplit(url).path.split("/")[1:-1] if p]
-    for key in candidates:
-        category = site_map.get(key) or DEFAULT_SECTION_CATEGORIES.get(key)
-        if category:
-            return category
-    return ""
-
-
-@dataclass(frozen=True)
-class Site:
-    name: str
-    title: str
-    domains: tuple[str, ...]
-    parser: type[ArticleParser]
-    sitemaps: tuple[str, ...] = ()
-    feeds: tuple[str, ...] = ()
-    # A URL from a sitemap or feed is an article when it matches this.
-    article_url: str = r"."
-    # Site-specific section names → category; consulted before the defaults.
-    sections: Mapping[str, str] = field(default_factory=dict)
-    needs_js: bool = False
-
-    def is_article_url(self, url: str) -> bool:
-        return bool(re.search(self.article_url, url))
-
-    def category_for(self, section: str, url: str) -> str:
-        return section_category(section, url, self.sections)
-
+PUBLISHERS = ("jagran", "amarujala", "bhaskar")
 
 SITES: dict[str, Site] = {
     site.name: site
-    for site in (
-        Site(
-            name="jagran",
-            title="Dainik Jagran",
-            domains=("www.jagran.com", "jagran.com"),
-            parser=JagranParser,
-            sitemaps=("https://www.jagran.com/robots.txt",),
-            feeds=("https://rss.jagran.com/rss/news/national.xml",),
-            article_url=r"jagran\.com/.+-\d{6,}\.html$",
-        ),
-        Site(
-            name="amarujala",
-            title="Amar Ujala",
-            domains=("www.amarujala.com", "amarujala.com"),
-            parser=AmarUjalaParser,
-            sitemaps=("https://www.amarujala.com/robots.txt",),
-            feeds=("https://www.amarujala.com/rss/breaking-news.xml",),
-            article_url=r"amarujala\.com/.+/[^/]+-[a-z]*\d{8,}$",
-        ),
-        Site(
-            name="bhaskar",
-            title="Dainik Bhaskar",
-            domains=("www.bhaskar.com", "bhaskar.com"),
-            parser=BhaskarParser,
-            sitemaps=("https://www.bhaskar.com/robots.txt",),
-            feeds=("https://www.bhaskar.com/rss-v1--category-1061.xml",),
-            article_url=r"bhaskar\.com/.+-\d{6,}\.html$",
-            sections={"local": "national", "db-original": "national"},
-        ),
-    )
+    for site in (import_module(f"crawler.parsing.publishers.{name}").SITE for name in PUBLISHERS)
 }
 
 
@@ -160,10 +33,11 @@ def site_for_url(url: str) -> Site | None:
     return None
 
 
-def parser_for_url(url: str) -> tuple[str, ArticleParser]:
-    """The registry name and parser for a URL; unknown sites get the generic parser."""
+def parse_page(page: str | bytes, url: str) -> ArticleItem:
+    """The article on a page, read by its site's parser (by the URL's domain);
+    pages of unregistered sites go through the generic parser."""
     site = site_for_url(url)
     if site is None:
         host = (urlsplit(url).hostname or "unknown").removeprefix("www.")
-        return host, GenericParser()
-    return site.name, site.parser()
+        return GenericParser().parse(page, url, host)
+    return site.parse(page, url)

@@ -65,7 +65,6 @@ class NewsSpider(Spider):
         settings = crawler.settings
         spider.since = parse_since(spider._since_arg or settings.get("CRAWL_SINCE"))
         spider.max_articles = int(spider._max_arg or settings.getint("CRAWL_MAX_ARTICLES"))
-        spider.parser = spider.site.parser()
         logger.info(
             "%s: articles since %s, at most %d",
             spider.name,
@@ -162,7 +161,7 @@ class NewsSpider(Spider):
 
     def parse_article(self, response: Response) -> Iterator[Any]:
         try:
-            item = self.parser.parse(response.body, response.url, self.site.name)
+            item = self.site.parse(response.body, response.url)
         except Exception as exc:  # a malformed page is recorded and skipped, never fatal
             self.record_failure(response.url, f"{type(exc).__name__}: {exc}")
             return

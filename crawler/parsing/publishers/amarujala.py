@@ -1,6 +1,7 @@
 """Amar Ujala (www.amarujala.com)."""
 
 from crawler.parsing.base import ArticleParser
+from crawler.site import Site
 
 
 class AmarUjalaParser(ArticleParser):
@@ -22,3 +23,14 @@ class AmarUjalaParser(ArticleParser):
     )
     AUTHOR_SELECTOR = "section.article-detail .authdesc a span:last-child"
     TAG_SELECTOR = ".tags a"
+
+
+SITE = Site(
+    name="amarujala",
+    title="Amar Ujala",
+    domains=("www.amarujala.com", "amarujala.com"),
+    parsers=(AmarUjalaParser,),
+    sitemaps=("https://www.amarujala.com/robots.txt",),
+    feeds=("https://www.amarujala.com/rss/breaking-news.xml",),
+    article_url=r"amarujala\.com/.+/[^/]+-[a-z]*\d{8,}$",
+)

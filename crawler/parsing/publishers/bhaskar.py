@@ -3,6 +3,7 @@ the selectors hold to tags: every <p> in the <article> is story text, and the
 story's photos are the <picture> elements."""
 
 from crawler.parsing.base import ArticleParser
+from crawler.site import Site
 
 
 class BhaskarParser(ArticleParser):
@@ -11,3 +12,15 @@ class BhaskarParser(ArticleParser):
     BODY_SELECTOR = "article"
     PARAGRAPH_SELECTOR = "p"
     IMAGE_SELECTOR = "article picture img"
+
+
+SITE = Site(
+    name="bhaskar",
+    title="Dainik Bhaskar",
+    domains=("www.bhaskar.com", "bhaskar.com"),
+    parsers=(BhaskarParser,),
+    sitemaps=("https://www.bhaskar.com/robots.txt",),
+    feeds=("https://www.bhaskar.com/rss-v1--category-1061.xml",),
+    article_url=r"bhaskar\.com/.+-\d{6,}\.html$",
+    sections={"local": "national", "db-original": "national"},
+)

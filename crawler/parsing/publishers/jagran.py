@@ -1,6 +1,7 @@
 """Dainik Jagran (www.jagran.com)."""
 
 from crawler.parsing.base import ArticleParser
+from crawler.site import Site
 
 
 class JagranParser(ArticleParser):
@@ -13,3 +14,14 @@ class JagranParser(ArticleParser):
     AUTHOR_SELECTOR = "article.detailBox .dateInfo .date strong"
     DATE_SELECTOR = "article.detailBox .dateInfo span.fl"
     TAG_SELECTOR = "ul.tagList li a"
+
+
+SITE = Site(
+    name="jagran",
+    title="Dainik Jagran",
+    domains=("www.jagran.com", "jagran.com"),
+    parsers=(JagranParser,),
+    sitemaps=("https://www.jagran.com/robots.txt",),
+    feeds=("https://rss.jagran.com/rss/news/national.xml",),
+    article_url=r"jagran\.com/.+-\d{6,}\.html$",
+)

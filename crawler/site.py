@@ -1,0 +1,130 @@
+"""What a news site is to the project: the Site record and the mapping from a
+site's section names to the 11 categories. The registry of sites is
+crawler/sites.py; each site's entry lives beside its parser in
+crawler/parsing/publishers/<site>.py.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import TYPE_CHECKING
+from urllib.parse import unquote, urlsplit
+
+if TYPE_CHECKING:
+    from crawler.items import ArticleItem
+    from crawler.parsing.base import ArticleParser
+
+CATEGORIES = (
+    "politics",
+    "national",
+    "international",
+    "business",
+    "sports",
+    "entertainment",
+    "technology",
+    "health",
+    "education",
+    "crime",
+    "automobile",
+)
+
+_INDIAN_STATES = """
+    uttar-pradesh bihar rajasthan madhya-pradesh mp chhattisgarh jharkhand haryana punjab
+    delhi delhi-ncr ncr uttarakhand himachal himachal-pradesh jammu-kashmir jammu-and-kashmir
+    gujarat maharashtra west-bengal odisha
+    उत्तर-प्रदेश बिहार राजस्थान मध्य-प्रदेश छत्तीसगढ़ झारखंड हरियाणा पंजाब दिल्ली
+    उत्तराखंड हिमाचल जम्मू-कश्मीर गुजरात महाराष्ट्र पश्चिम-बंगाल ओडिशा
+""".split()
+
+# Section names and URL path segments most Hindi sites use, folded to
+# lowercase with spaces as hyphens. State, city and local desks count as
+# national news.
+DEFAULT_SECTION_CATEGORIES: Mapping[str, str] = MappingProxyType(
+    {
+        **{key: "politics" for key in "politics राजनीति election elections चुनाव".split()},
+        **{
+            key: "national"
+            for key in [
+                *"national india india-news desh देश राष्ट्रीय state states राज्य local city".split(),
+                *"शहर news-hindi".split(),
+                *_INDIAN_STATES,
+            ]
+        },
+        **{
+            key: "international"
+            for key in "world international world-news विदेश दुनिया अंतरराष्ट्रीय".split()
+        },
+        **{
+            key: "business"
+            for key in "business बिजनेस कारोबार व्यापार economy market बाजार money".split()
+        },
+        **{key: "sports" for key in "sports sport खेल cricket क्रिकेट स्पोर्ट्स".split()},
+        **{
+            key: "entertainment"
+            for key in "entertainment मनोरंजन bollywood बॉलीवुड tv movies film".split()
+        },
+        **{key: "technology" for key in "technology tech टेक टेक्नोलॉजी gadgets tech-auto".split()},
+        **{key: "health" for key in "health स्वास्थ्य सेहत".split()},
+        **{key: "education" for key in "education शिक्षा career करियर jobs जॉब".split()},
+        **{key: "crime" for key in "crime क्राइम अपराध".split()},
+        **{key: "automobile" for key in "auto automobile ऑटो".split()},
+    }
+)
+
+
+def _fold(name: str) -> str:
+    return "-".join(name.strip().casefold().split())
+
+
+def section_category(section: str, url: str, overrides: Mapping[str, str] = {}) -> str:
+    """The category a section name (or else the URL's path) implies, or ''.
+
+    `overrides` are a site's own section names, consulted before the defaults.
+    """
+    site_map = {_fold(k): v for k, v in overrides.items()}
+    candidates = [_fold(section)] if section else []
+    candidates += [_fold(unquote(p)) for p in urlsplit(url).path.split("/")[1:-1] if p]
+    for key in candidates:
+        category = site_map.get(key) or DEFAULT_SECTION_CATEGORIES.get(key)
+        if category:
+            return category
+    return ""
+
+
+@dataclass(frozen=True)
+class Site:
+    name: str
+    title: str
+    domains: tuple[str, ...]
+    # Parser versions, oldest first; the newest is tried first (see `parse`).
+    parsers: tuple[type[ArticleParser], ...]
+    sitemaps: tuple[str, ...] = ()
+    feeds: tuple[str, ...] = ()
+    # A URL from a sitemap or feed is an article when it matches this.
+    article_url: str = r"."
+    # Site-specific section names → category; consulted before the defaults.
+    sections: Mapping[str, str] = field(default_factory=dict)
+    needs_js: bool = False
+
+    def is_article_url(self, url: str) -> bool:
+        return bool(re.search(self.article_url, url))
+
+    def category_for(self, section: str, url: str) -> str:
+        return section_category(section, url, self.sections)
+
+    def parse(self, page: str | bytes, url: str) -> ArticleItem:
+        """The article as the newest parser version that finds title and body reads it.
+
+        A redesign gets a new parser version beside the old one; old captures
+        still parse, because an older version is tried when a newer finds nothing.
+        """
+        item = None
+        for parser_class in reversed(self.parsers):
+            item = parser_class().parse(page, url, self.name)
+            if item.title and item.body:
+                return item
+        assert item is not None, f"site {self.name} has no parser"
+        return item
