@@ -1,13 +1,14 @@
 """The site registry: every site the project has a parser for.
 
 Adding a site: a module crawler/parsing/publishers/<site>.py with its parser and
-`SITE = Site(...)`, its name in PUBLISHERS below, a thin spider in
+`SITE = Site(...)` (found there on its own), a thin spider in
 spiders/<site>.py, fixture pages in tests/fixtures/sites/<host>/ and expected
 output in tests/fixtures/expected/<site>/.
 """
 
 from __future__ import annotations
 
+import pkgutil
 from importlib import import_module
 from urllib.parse import urlsplit
 
@@ -17,7 +18,10 @@ from crawler.site import CATEGORIES, DEFAULT_SECTION_CATEGORIES, Site, section_c
 
 __all__ = ["CATEGORIES", "DEFAULT_SECTION_CATEGORIES", "SITES", "Site", "section_category"]
 
-PUBLISHERS = ("jagran", "amarujala", "bhaskar")
+import crawler.parsing.publishers as _publishers
+
+# Every module in crawler/parsing/publishers/ is one site.
+PUBLISHERS = tuple(sorted(m.name for m in pkgutil.iter_modules(_publishers.__path__)))
 
 SITES: dict[str, Site] = {
     site.name: site
