@@ -12,13 +12,12 @@ import pkgutil
 from importlib import import_module
 from urllib.parse import urlsplit
 
+import crawler.parsing.publishers as _publishers
 from crawler.items import ArticleItem
 from crawler.parsing.generic import GenericParser
 from crawler.site import CATEGORIES, DEFAULT_SECTION_CATEGORIES, Site, section_category
 
 __all__ = ["CATEGORIES", "DEFAULT_SECTION_CATEGORIES", "SITES", "Site", "section_category"]
-
-import crawler.parsing.publishers as _publishers
 
 # Every module in crawler/parsing/publishers/ is one site.
 PUBLISHERS = tuple(sorted(m.name for m in pkgutil.iter_modules(_publishers.__path__)))
