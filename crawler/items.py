@@ -32,6 +32,8 @@ class ArticleItem:
     category: str = ""
     category_source: str = ""
     fetched_at: datetime | None = None
+    # The sitemap/feed lastmod the article was listed with when fetched.
+    listed_modified_at: datetime | None = None
     parser: str = ""  # which parser (and version) produced the fields
 
     # Fields the `extract` command prints, in this order.

@@ -74,3 +74,9 @@ LOCAL_SITES_INNER_HANDLER = "scrapy.core.downloader.handlers.http11.HTTP11Downlo
 
 # Drops are logged as "Dropped: <reason>: <url>", without the whole item.
 LOG_FORMATTER = "crawler.logformatter.ConciseLogFormatter"
+
+# --- Incremental nightly crawls ------------------------------------------------
+# Skip articles already stored unless the listing's lastmod is newer.
+INCREMENTAL_ENABLED = True
+# Also refetch articles published within this span (e.g. "6h"); empty = never.
+INCREMENTAL_REFRESH = ""

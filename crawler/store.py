@@ -123,7 +123,10 @@ HISTORY_FIELDS = (
 )
 # Bookkeeping the store owns; never taken from an incoming document.
 _STORE_FIELDS = ("_id", "content_hash", "first_seen_at", "last_seen_at", "version", "history")
-_DATE_FIELDS = ("published_at", "modified_at", "fetched_at")
+_DATE_FIELDS = ("published_at", "modified_at", "fetched_at", "listed_modified_at")
+# Crawl bookkeeping refreshed on every fetch, even when the content is unchanged:
+# the incremental check compares the next sitemap lastmod with listed_modified_at.
+_FETCH_FIELDS = ("fetched_at", "listed_modified_at")
 _SPACES = re.compile(r"\s+")
 
 
@@ -237,7 +240,8 @@ class ArticleStore:
                 ops.append(InsertOne(new_doc))
                 counts.new += 1
             elif old.get("content_hash") == doc["content_hash"]:
-                ops.append(UpdateOne({"url": url}, {"$set": {"last_seen_at": now}}))
+                touched = {name: doc[name] for name in _FETCH_FIELDS if doc.get(name)}
+                ops.append(UpdateOne({"url": url}, {"$set": {**touched, "last_seen_at": now}}))
                 counts.unchanged += 1
             else:
                 ops.append(UpdateOne({"url": url}, self._new_version(doc, old, now)))
@@ -273,6 +277,24 @@ class ArticleStore:
         if "published_at_local" not in doc and "published_at_local" in old:
             update["$unset"] = {"published_at_local": ""}  # would describe the old date
         return update
+
+    def known_articles(self, site: str, since: datetime) -> dict[str, datetime | None]:
+        """URL -> the listing's lastmod when last fetched (else the article's own
+        modified/published date), for the site's articles published since `since`."""
+        query = {"site": site, "published_at": {"$gte": since}}
+        fields = {"_id": 0, "url": 1, "listed_modified_at": 1, "modified_at": 1, "published_at": 1}
+        return {
+            doc["url"]: doc.get("listed_modified_at")
+            or doc.get("modified_at")
+            or doc.get("published_at")
+            for doc in self.articles.find(query, fields)
+        }
+
+    def mark_seen(self, urls: list[str]) -> None:
+        """Sets last_seen_at on articles still listed but not fetched again."""
+        self.articles.update_many(
+            {"url": {"$in": urls}}, {"$set": {"last_seen_at": datetime.now(UTC)}}
+        )
 
     def record_run(self, doc: dict[str, Any]) -> Any:
         """Insert one ``crawl_runs`` document and return its id."""

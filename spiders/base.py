@@ -7,6 +7,7 @@ A site spider is a subclass with `name` set to its registry name.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
@@ -14,12 +15,14 @@ from typing import Any
 
 from lxml import etree
 from scrapy import Request, Spider
+from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
 from scrapy.utils.gz import gunzip, gzip_magic_number
 from scrapy.utils.sitemap import sitemap_urls_from_robots
 from twisted.python.failure import Failure
 
 from crawler.dates import parse_date, parse_since
+from crawler.incremental import KnownArticles
 from crawler.sites import SITES, Site
 
 logger = logging.getLogger(__name__)
@@ -43,6 +46,7 @@ class NewsSpider(Spider):
     """Discovers a registered site's articles and parses them."""
 
     site: Site
+    known: KnownArticles | None = None
 
     def __init__(
         self,
@@ -57,7 +61,8 @@ class NewsSpider(Spider):
         self.site = SITES[self.name]
         self._since_arg = since
         self._max_arg = max_articles
-        self.article_requests = 0
+        # Sitemaps, news sitemaps and feeds list the same article: request it once.
+        self.requested_urls: set[str] = set()
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> NewsSpider:
@@ -65,6 +70,10 @@ class NewsSpider(Spider):
         settings = crawler.settings
         spider.since = parse_since(spider._since_arg or settings.get("CRAWL_SINCE"))
         spider.max_articles = int(spider._max_arg or settings.getint("CRAWL_MAX_ARTICLES"))
+        try:
+            spider.known = KnownArticles.from_crawler(crawler)
+        except NotConfigured:
+            spider.known = None
         logger.info(
             "%s: articles since %s, at most %d",
             spider.name,
@@ -74,6 +83,8 @@ class NewsSpider(Spider):
         return spider
 
     async def start(self) -> AsyncIterator[Request]:
+        if self.known is not None:
+            await asyncio.to_thread(self.known.load, self.site.name, self.since)
         for url in self.site.sitemaps:
             callback = self.parse_robots if url.endswith("/robots.txt") else self.parse_sitemap
             yield Request(url, callback=callback, errback=self.on_error)
@@ -142,13 +153,19 @@ class NewsSpider(Spider):
         if not self.site.is_article_url(url):
             self.count("discovery/not_article_url")
             return
+        if url in self.requested_urls:
+            return
         if published and published < self.since and not (modified and modified >= self.since):
             self.count("discovery/outside_window")
             return
-        if self.article_requests >= self.max_articles:
+        # A URL skipped as known is judged again when another source lists it
+        # with a newer lastmod.
+        if self.known is not None and not self.known.should_fetch(url, published, modified):
+            return
+        if len(self.requested_urls) >= self.max_articles:
             self.count("discovery/over_limit")
             return
-        self.article_requests += 1
+        self.requested_urls.add(url)
         self.count(f"discovery/from_{source}")
         yield Request(
             url,
@@ -166,7 +183,12 @@ class NewsSpider(Spider):
             self.record_failure(response.url, f"{type(exc).__name__}: {exc}")
             return
         item.fetched_at = datetime.now(UTC)
+        item.listed_modified_at = response.meta.get("listed_modified")
         yield item
+
+    def closed(self, reason: str) -> None:
+        if self.known is not None:
+            self.known.mark_seen()
 
     def on_error(self, failure: Failure) -> None:
         request = getattr(failure, "request", None)

@@ -5,10 +5,14 @@ into a real SecantusDB; then a second night finds nothing new."""
 from __future__ import annotations
 
 import os
+import re
+import shutil
 import subprocess
 import sys
 import uuid
+from collections.abc import Sequence
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,7 +21,7 @@ from pymongo import MongoClient
 from crawler import PROJECT_ROOT
 from crawler.dates import parse_date
 from crawler.store import connect
-from tests.helpers import expected_files, load_expected, nfc
+from tests.helpers import SITES_DIR, expected_files, load_expected, nfc
 
 pytestmark = pytest.mark.e2e
 
@@ -26,15 +30,22 @@ pytestmark = pytest.mark.e2e
 WINDOW_START = "2026-11-01"
 
 
-def crawl(mongo_uri: str, database: str, journal: str) -> subprocess.CompletedProcess[str]:
+def crawl(
+    mongo_uri: str,
+    database: str,
+    journal: str,
+    sites: Sequence[str] = ("--all",),
+    settings: Sequence[str] = (),
+) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "MONGO_URI": mongo_uri, "MONGO_DATABASE": database}
+    overrides = [arg for setting in settings for arg in ("-s", setting)]
     return subprocess.run(
         [
             sys.executable,
             "-m",
             "crawler",
             "crawl",
-            "--all",
+            *sites,
             "--local-sites",
             "--since",
             WINDOW_START,
@@ -42,6 +53,7 @@ def crawl(mongo_uri: str, database: str, journal: str) -> subprocess.CompletedPr
             "INFO",
             "-s",
             f"MONGO_JOURNAL_PATH={journal}",
+            *overrides,
         ],
         cwd=PROJECT_ROOT,
         env=env,
@@ -104,6 +116,28 @@ def test_stored_set_is_exactly_the_window(nightly: dict[str, Any]) -> None:
     assert stored == wanted
 
 
+def run_stats(db: Any, run_number: int) -> dict[str, int]:
+    """Integer stats of the n-th crawl (1 or 2), summed over its spiders."""
+    run_ids = list(dict.fromkeys(run["run_id"] for run in db.crawl_runs.find().sort("started_at")))
+    totals: dict[str, int] = {}
+    for run in db.crawl_runs.find({"run_id": run_ids[run_number - 1]}):
+        for key, value in run["stats"].items():
+            if isinstance(value, int):
+                totals[key] = totals.get(key, 0) + value
+    return totals
+
+
+def test_second_night_downloads_no_stored_article(nightly: dict[str, Any]) -> None:
+    first, second = run_stats(nightly["db"], 1), run_stats(nightly["db"], 2)
+    stored = len(nightly["after_first"])
+    assert first["incremental/fetched_new"] == stored + 1  # + the malformed page
+    assert second["incremental/skipped_known"] == stored
+    # Only the malformed page, never stored, is tried again.
+    assert second["incremental/fetched_new"] == 1
+    assert second.get("incremental/fetched_changed", 0) == 0
+    assert second["discovery/from_sitemap"] + second.get("discovery/from_feed", 0) == 1
+
+
 def test_second_night_adds_nothing(nightly: dict[str, Any]) -> None:
     after_second = list(nightly["db"].articles.find())
     assert len(after_second) == len(nightly["after_first"])
@@ -118,3 +152,53 @@ def test_each_night_leaves_a_run_record(nightly: dict[str, Any]) -> None:
 
     assert len(runs) == 2 * len(SITES)
     assert {run["spider"] for run in runs} == set(SITES)
+
+
+# --- an article changed on the site between two nights ------------------------------
+
+CHANGED_PAGE = (
+    "www.jagran.com/politics/national-all-party-meeting-ahead-of-winter-session-opposition"
+    "-seeks-debate-on-voter-list-revision-24318452.html"
+)
+ADDED_PARAGRAPH = "बैठक के बाद संसदीय कार्य मंत्री ने कहा कि सरकार हर मुद्दे पर चर्चा को तैयार है।"
+
+
+def change_article(sites: Path) -> None:
+    """Adds a paragraph to one article and bumps its lastmod in the news sitemap."""
+    page = sites / CHANGED_PAGE
+    html = page.read_text(encoding="utf-8")
+    marker = '<div class="articleBody">'
+    assert marker in html
+    page.write_text(html.replace(marker, f"{marker}<p>{ADDED_PARAGRAPH}</p>", 1), "utf-8")
+    sitemap = sites / "www.jagran.com" / "news-sitemap.xml"
+    xml = sitemap.read_text(encoding="utf-8")
+    entry = re.search(
+        rf"<loc>https://{re.escape(CHANGED_PAGE)}</loc>\s*<lastmod>([^<]+)</lastmod>", xml
+    )
+    assert entry is not None
+    bumped = entry.group(0).replace(entry.group(1), "2026-11-21T11:00:00+05:30")
+    sitemap.write_text(xml.replace(entry.group(0), bumped), encoding="utf-8")
+
+
+def test_changed_article_is_fetched_again_and_versioned(mongo_server: str, tmp_path: Path) -> None:
+    sites = tmp_path / "sites"
+    for host in ("www.jagran.com", "rss.jagran.com"):
+        shutil.copytree(SITES_DIR / host, sites / host)
+    database = f"e2e_changed_{uuid.uuid4().hex[:8]}"
+    extra = [f"LOCAL_SITES_DIR={sites}"]
+    journal = str(tmp_path / "pending.jsonl")
+    assert crawl(mongo_server, database, journal, ["jagran"], extra).returncode == 0
+    change_article(sites)
+    assert crawl(mongo_server, database, journal, ["jagran"], extra).returncode == 0
+
+    with connect(mongo_server) as client:
+        db = client[database]
+        doc = db.articles.find_one({"url": f"https://{CHANGED_PAGE}"})
+        assert doc["version"] == 2
+        assert doc["body"].startswith(ADDED_PARAGRAPH)
+        assert not doc["history"][0]["body"].startswith(ADDED_PARAGRAPH)
+        assert db.articles.count_documents({"version": {"$gt": 1}}) == 1
+        second = run_stats(db, 2)
+        assert second["incremental/fetched_changed"] == 1
+        assert second.get("incremental/fetched_new", 0) == 0
+        client.drop_database(database)

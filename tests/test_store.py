@@ -83,7 +83,7 @@ def test_upsert_inserts_a_new_article(store: ArticleStore) -> None:
     assert "history" not in doc
 
 
-def test_unchanged_article_only_moves_last_seen_at(store: ArticleStore) -> None:
+def test_unchanged_article_only_moves_last_seen_and_fetch_times(store: ArticleStore) -> None:
     store.upsert_articles([article()])
     before = store.articles.find_one({"url": article()["url"]})
     time.sleep(0.01)  # stored datetimes have millisecond precision
@@ -95,8 +95,10 @@ def test_unchanged_article_only_moves_last_seen_at(store: ArticleStore) -> None:
     after = store.articles.find_one({"url": article()["url"]})
     assert before is not None and after is not None
     assert after["last_seen_at"] > before["last_seen_at"]
-    assert {k: v for k, v in after.items() if k != "last_seen_at"} == {
-        k: v for k, v in before.items() if k != "last_seen_at"
+    assert after["fetched_at"] == datetime(2024, 9, 6, tzinfo=UTC)
+    bookkeeping = {"last_seen_at", "fetched_at"}
+    assert {k: v for k, v in after.items() if k not in bookkeeping} == {
+        k: v for k, v in before.items() if k not in bookkeeping
     }
 
 

@@ -1,0 +1,121 @@
+"""Incremental nightly crawls: an article MongoDB already holds is not
+downloaded again unless its sitemap or feed lists it with a newer lastmod than
+the one it was fetched under, or it is young enough for the refresh window.
+
+The check reads MongoDB, so it holds across runs and machines. When MongoDB
+cannot be reached, everything is fetched: a slower night, nothing missed.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime, timedelta
+
+from pymongo.errors import PyMongoError
+from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
+
+from crawler.dates import parse_since
+from crawler.store import ArticleStore, EmbeddedMongoError, connect, redact_uri, resolve_mongo_uri
+
+logger = logging.getLogger(__name__)
+
+
+class KnownArticles:
+    def __init__(
+        self,
+        crawler: Crawler,
+        mongo_uri: str,
+        database: str,
+        embedded_dir: str,
+        embedded_port: int,
+        server_timeout_ms: int,
+        refresh: timedelta | None,
+    ) -> None:
+        self.crawler = crawler
+        self.mongo_uri = mongo_uri
+        self.database = database
+        self.embedded_dir = embedded_dir
+        self.embedded_port = embedded_port
+        self.server_timeout_ms = server_timeout_ms
+        self.refresh = refresh
+        self.known: dict[str, datetime | None] = {}
+        # url -> reason of the last decision; a URL is listed by several sources.
+        self.decisions: dict[str, str] = {}
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> KnownArticles:
+        settings = crawler.settings
+        if not settings.getbool("INCREMENTAL_ENABLED"):
+            raise NotConfigured("INCREMENTAL_ENABLED is off")
+        refresh_span = settings.get("INCREMENTAL_REFRESH") or ""
+        now = datetime.now(UTC)
+        return cls(
+            crawler,
+            mongo_uri=settings.get("MONGO_URI"),
+            database=settings.get("MONGO_DATABASE"),
+            embedded_dir=settings.get("MONGO_EMBEDDED_DIR"),
+            embedded_port=settings.getint("MONGO_EMBEDDED_PORT"),
+            server_timeout_ms=settings.getint("MONGO_SERVER_TIMEOUT_MS"),
+            refresh=now - parse_since(refresh_span, now) if refresh_span else None,
+        )
+
+    def load(self, site: str, since: datetime) -> None:
+        """Reads the site's stored articles of the window (blocking; run it in a thread)."""
+        try:
+            uri = resolve_mongo_uri(self.mongo_uri, self.embedded_dir, self.embedded_port)
+            with connect(uri, self.server_timeout_ms) as client:
+                self.known = ArticleStore(client[self.database]).known_articles(site, since)
+        except (PyMongoError, EmbeddedMongoError) as exc:
+            logger.warning(
+                "%s: cannot read stored articles (%s); fetching every listed article",
+                site,
+                redact_uri(str(exc)),
+            )
+            self.known = {}
+            return
+        logger.info("%s: %d articles of the window already stored", site, len(self.known))
+
+    def should_fetch(
+        self, url: str, published: datetime | None, listed_modified: datetime | None
+    ) -> bool:
+        """Whether to download the article; the reason is counted in stats."""
+        reason = self._reason(url, published, listed_modified)
+        previous = self.decisions.get(url)
+        if reason != previous:  # count each URL once, by its final decision
+            if previous is not None:
+                self.crawler.stats.inc_value(f"incremental/{previous}", -1)
+            self.crawler.stats.inc_value(f"incremental/{reason}")
+            self.decisions[url] = reason
+        return reason != "skipped_known"
+
+    @property
+    def skipped(self) -> list[str]:
+        return [url for url, reason in self.decisions.items() if reason == "skipped_known"]
+
+    def mark_seen(self) -> None:
+        """Moves last_seen_at of the skipped articles: still listed, just not fetched."""
+        if not self.skipped:
+            return
+        try:
+            uri = resolve_mongo_uri(self.mongo_uri, self.embedded_dir, self.embedded_port)
+            with connect(uri, self.server_timeout_ms) as client:
+                ArticleStore(client[self.database]).mark_seen(self.skipped)
+        except (PyMongoError, EmbeddedMongoError) as exc:
+            logger.warning(
+                "cannot mark %d skipped articles as seen: %s",
+                len(self.skipped),
+                redact_uri(str(exc)),
+            )
+
+    def _reason(
+        self, url: str, published: datetime | None, listed_modified: datetime | None
+    ) -> str:
+        if url not in self.known:
+            return "fetched_new"
+        if self.refresh and published and published >= datetime.now(UTC) - self.refresh:
+            return "fetched_refresh"
+        stored_mark = self.known[url]
+        if listed_modified and (stored_mark is None or listed_modified > stored_mark):
+            return "fetched_changed"
+        return "skipped_known"
