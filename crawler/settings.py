@@ -8,6 +8,7 @@ LOCAL_SITES_*) and its default lives here, in one place. Components read them in
 import os
 
 from crawler import PROJECT_ROOT
+from crawler.browser import launch_options
 
 BOT_NAME = "hindi_news"
 SPIDER_MODULES = ["spiders"]
@@ -87,3 +88,13 @@ LOG_FORMATTER = "crawler.logformatter.ConciseLogFormatter"
 INCREMENTAL_ENABLED = True
 # Also refetch articles published within this span (e.g. "6h"); empty = never.
 INCREMENTAL_REFRESH = ""
+
+# --- JavaScript pages (scrapy-playwright) ---------------------------------------
+# Spiders whose site needs JS switch LOCAL_SITES_INNER_HANDLER to Playwright's
+# handler themselves; requests without meta playwright=True still go over plain HTTP.
+PLAYWRIGHT_BROWSER_TYPE = "chromium"
+PLAYWRIGHT_LAUNCH_OPTIONS = launch_options()
+PLAYWRIGHT_ABORT_REQUEST = "crawler.browser.should_abort_request"
+PLAYWRIGHT_MAX_CONTEXTS = 1
+PLAYWRIGHT_MAX_PAGES_PER_CONTEXT = 4  # concurrent browser pages
+PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT = 30_000

@@ -107,10 +107,19 @@ class Site:
     article_url: str = r"."
     # Site-specific section names → category; consulted before the defaults.
     sections: Mapping[str, str] = field(default_factory=dict)
+    # Render every article in Chromium, or only those whose URL matches js_urls.
     needs_js: bool = False
+    js_urls: str = ""
 
     def is_article_url(self, url: str) -> bool:
         return bool(re.search(self.article_url, url))
+
+    @property
+    def uses_browser(self) -> bool:
+        return self.needs_js or bool(self.js_urls)
+
+    def needs_browser(self, url: str) -> bool:
+        return self.needs_js or bool(self.js_urls and re.search(self.js_urls, url))
 
     def category_for(self, section: str, url: str) -> str:
         return section_category(section, url, self.sections)

@@ -21,6 +21,7 @@ from scrapy.utils.gz import gunzip, gzip_magic_number
 from scrapy.utils.sitemap import sitemap_urls_from_robots
 from twisted.python.failure import Failure
 
+from crawler.browser import PLAYWRIGHT_HANDLER, rendered_meta
 from crawler.dates import parse_date, parse_since
 from crawler.incremental import KnownArticles
 from crawler.sites import SITES, Site
@@ -56,13 +57,24 @@ class NewsSpider(Spider):
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        if getattr(self, "name", None) not in SITES:
-            raise ValueError(f"spider {self.name!r} has no entry in the site registry")
-        self.site = SITES[self.name]
+        self.site = self.resolve_site()
         self._since_arg = since
         self._max_arg = max_articles
         # Sitemaps, news sitemaps and feeds list the same article: request it once.
         self.requested_urls: set[str] = set()
+
+    def resolve_site(self) -> Site:
+        if getattr(self, "name", None) not in SITES:
+            raise ValueError(f"spider {self.name!r} has no entry in the site registry")
+        return SITES[self.name]
+
+    @classmethod
+    def update_settings(cls, settings: Any) -> None:
+        super().update_settings(settings)
+        site = SITES.get(getattr(cls, "name", ""))
+        if site is not None and site.uses_browser:
+            # Only crawls that render pages start Playwright at all.
+            settings.set("LOCAL_SITES_INNER_HANDLER", PLAYWRIGHT_HANDLER, priority="spider")
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> NewsSpider:
@@ -155,7 +167,7 @@ class NewsSpider(Spider):
             return
         if url in self.requested_urls:
             return
-        if published and published < self.since and not (modified and modified >= self.since):
+        if self.outside_window(published, modified):
             self.count("discovery/outside_window")
             return
         # A URL skipped as known is judged again when another source lists it
@@ -167,11 +179,15 @@ class NewsSpider(Spider):
             return
         self.requested_urls.add(url)
         self.count(f"discovery/from_{source}")
-        yield Request(
-            url,
-            callback=self.parse_article,
-            errback=self.on_error,
-            meta={"discovered_from": source, "listed_modified": modified},
+        meta = {"discovered_from": source, "listed_modified": modified}
+        if self.site.needs_browser(url):
+            meta.update(rendered_meta())
+        yield Request(url, callback=self.parse_article, errback=self.on_error, meta=meta)
+
+    def outside_window(self, published: datetime | None, modified: datetime | None) -> bool:
+        """Published before the window and not modified within it."""
+        return bool(
+            published and published < self.since and not (modified and modified >= self.since)
         )
 
     # --- parsing --------------------------------------------------------------
@@ -181,6 +197,10 @@ class NewsSpider(Spider):
             item = self.site.parse(response.body, response.url)
         except Exception as exc:  # a malformed page is recorded and skipped, never fatal
             self.record_failure(response.url, f"{type(exc).__name__}: {exc}")
+            return
+        if self.outside_window(item.published_at, item.modified_at):
+            # Listed without a date (a home page link, an undated feed item).
+            self.count("discovery/outside_window_by_page_date")
             return
         item.fetched_at = datetime.now(UTC)
         item.listed_modified_at = response.meta.get("listed_modified")

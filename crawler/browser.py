@@ -1,0 +1,54 @@
+"""Chromium for pages that need JavaScript, through scrapy-playwright.
+
+The system's Chromium (Debian's `chromium`) is used where there is one, since
+`playwright install` cannot download a browser on every machine; otherwise
+Playwright's own browser, if installed. Images, fonts and media are never
+loaded: the article text does not need them.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from typing import Any
+
+PLAYWRIGHT_HANDLER = "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+_BLOCKED_RESOURCES = frozenset({"image", "font", "media"})
+_CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+
+
+def find_chromium() -> str | None:
+    """CHROMIUM_PATH, else a Chromium on PATH, else None (Playwright's own browser)."""
+    configured = os.environ.get("CHROMIUM_PATH")
+    if configured:
+        return configured
+    return next((path for name in _CANDIDATES if (path := shutil.which(name))), None)
+
+
+def launch_options() -> dict[str, Any]:
+    options: dict[str, Any] = {"headless": True, "args": CHROMIUM_ARGS}
+    executable = find_chromium()
+    if executable:
+        options["executable_path"] = executable
+    return options
+
+
+def should_abort_request(request: Any) -> bool:
+    """PLAYWRIGHT_ABORT_REQUEST: skip images, fonts and media."""
+    return request.resource_type in _BLOCKED_RESOURCES
+
+
+def rendered_meta() -> dict[str, Any]:
+    """Request meta for a page that must be rendered; the page is closed after."""
+    return {
+        "playwright": True,
+        "playwright_page_goto_kwargs": {"wait_until": "networkidle"},
+    }
