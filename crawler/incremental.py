@@ -2,7 +2,10 @@
 downloaded again unless its sitemap or feed lists it with a newer lastmod than
 the one it was fetched under, or it is young enough for the refresh window.
 
-The check reads MongoDB, so it holds across runs and machines. When MongoDB
+Pages fetched but not stored (videos, pages outside the window found through
+undated listings, pages without a date) are remembered in `skipped_pages` and
+skipped the same way. The check reads MongoDB, so it holds across runs and
+machines. When MongoDB
 cannot be reached, everything is fetched: a slower night, nothing missed.
 """
 
@@ -42,6 +45,8 @@ class KnownArticles:
         self.known: dict[str, datetime | None] = {}
         # url -> reason of the last decision; a URL is listed by several sources.
         self.decisions: dict[str, str] = {}
+        # Pages fetched this run that will not be stored: url -> (reason, listed lastmod).
+        self.not_stored: dict[str, tuple[str, datetime | None]] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> KnownArticles:
@@ -65,7 +70,8 @@ class KnownArticles:
         try:
             uri = resolve_mongo_uri(self.mongo_uri, self.embedded_dir, self.embedded_port)
             with connect(uri, self.server_timeout_ms) as client:
-                self.known = ArticleStore(client[self.database]).known_articles(site, since)
+                store = ArticleStore(client[self.database])
+                self.known = {**store.skipped_pages(site), **store.known_articles(site, since)}
         except (PyMongoError, EmbeddedMongoError) as exc:
             logger.warning(
                 "%s: cannot read stored articles (%s); fetching every listed article",
@@ -93,14 +99,22 @@ class KnownArticles:
     def skipped(self) -> list[str]:
         return [url for url, reason in self.decisions.items() if reason == "skipped_known"]
 
-    def mark_seen(self) -> None:
-        """Moves last_seen_at of the skipped articles: still listed, just not fetched."""
-        if not self.skipped:
+    def remember_not_stored(self, url: str, reason: str, listed_modified: datetime | None) -> None:
+        self.not_stored[url] = (reason, listed_modified)
+
+    def save(self, site: str) -> None:
+        """Moves last_seen_at of the skipped articles (still listed, just not fetched)
+        and remembers this run's pages that were fetched but not stored."""
+        if not self.skipped and not self.not_stored:
             return
         try:
             uri = resolve_mongo_uri(self.mongo_uri, self.embedded_dir, self.embedded_port)
             with connect(uri, self.server_timeout_ms) as client:
-                ArticleStore(client[self.database]).mark_seen(self.skipped)
+                store = ArticleStore(client[self.database])
+                if self.skipped:
+                    store.mark_seen(self.skipped)
+                if self.not_stored:
+                    store.remember_skipped_pages(site, self.not_stored)
         except (PyMongoError, EmbeddedMongoError) as exc:
             logger.warning(
                 "cannot mark %d skipped articles as seen: %s",

@@ -46,6 +46,8 @@ FEED_EXPORT_ENCODING = "utf-8"
 CRAWL_SINCE = "1d"
 # At most this many article requests per site and run.
 CRAWL_MAX_ARTICLES = 500
+# Pages of each section listing followed through rel=next.
+CRAWL_MAX_LISTING_PAGES = 3
 
 # --- Pipelines --------------------------------------------------------------
 ITEM_PIPELINES = {

@@ -103,6 +103,9 @@ class Site:
     parsers: tuple[type[ArticleParser], ...]
     sitemaps: tuple[str, ...] = ()
     feeds: tuple[str, ...] = ()
+    # Section listing pages; their article links are discovered too, and their
+    # rel=next pagination followed up to CRAWL_MAX_LISTING_PAGES.
+    listings: tuple[str, ...] = ()
     # A URL from a sitemap or feed is an article when it matches this.
     article_url: str = r"."
     # Site-specific section names → category; consulted before the defaults.

@@ -43,6 +43,7 @@ logger = logging.getLogger(__name__)
 
 ARTICLES = "articles"
 CRAWL_RUNS = "crawl_runs"
+SKIPPED_PAGES = "skipped_pages"
 DUPLICATE_KEY = 11000
 
 # user:password@ in a mongodb:// or mongodb+srv:// URI. The password part runs to the
@@ -191,6 +192,7 @@ class ArticleStore:
         self.db = db
         self.articles = db[ARTICLES]
         self.runs = db[CRAWL_RUNS]
+        self.skipped = db[SKIPPED_PAGES]
 
     def ensure_indexes(self) -> None:
         self.articles.create_indexes(
@@ -205,6 +207,7 @@ class ArticleStore:
                 IndexModel([("search_tokens", ASCENDING)], name="search_tokens"),
             ]
         )
+        self.skipped.create_index([("url", ASCENDING)], name="url_unique", unique=True)
 
     def upsert_articles(self, docs: list[dict[str, Any]]) -> UpsertCounts:
         """Insert new articles, version changed ones, touch unchanged ones; one bulk write."""
@@ -294,6 +297,36 @@ class ArticleStore:
         """Sets last_seen_at on articles still listed but not fetched again."""
         self.articles.update_many(
             {"url": {"$in": urls}}, {"$set": {"last_seen_at": datetime.now(UTC)}}
+        )
+
+    def skipped_pages(self, site: str) -> dict[str, datetime | None]:
+        """URL -> listed lastmod of the site's pages fetched before and not stored."""
+        fields = {"_id": 0, "url": 1, "listed_modified_at": 1}
+        return {
+            d["url"]: d.get("listed_modified_at") for d in self.skipped.find({"site": site}, fields)
+        }
+
+    def remember_skipped_pages(
+        self, site: str, pages: dict[str, tuple[str, datetime | None]]
+    ) -> None:
+        now = datetime.now(UTC)
+        self.skipped.bulk_write(
+            [
+                UpdateOne(
+                    {"url": url},
+                    {
+                        "$set": {
+                            "site": site,
+                            "reason": reason,
+                            "listed_modified_at": listed,
+                            "seen_at": now,
+                        }
+                    },
+                    upsert=True,
+                )
+                for url, (reason, listed) in pages.items()
+            ],
+            ordered=False,
         )
 
     def record_run(self, doc: dict[str, Any]) -> Any:

@@ -12,9 +12,10 @@ import logging
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 from lxml import etree
-from scrapy import Request, Spider
+from scrapy import Request, Spider, signals
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
 from scrapy.utils.gz import gunzip, gzip_magic_number
@@ -54,12 +55,15 @@ class NewsSpider(Spider):
         *args: Any,
         since: str | None = None,
         max_articles: str | int | None = None,
+        sections: str = "",
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.site = self.resolve_site()
         self._since_arg = since
         self._max_arg = max_articles
+        # -a sections=politics,cricket: only URLs with one of these path segments.
+        self.sections = {s.strip().casefold() for s in sections.split(",") if s.strip()}
         # Sitemaps, news sitemaps and feeds list the same article: request it once.
         self.requested_urls: set[str] = set()
 
@@ -82,10 +86,12 @@ class NewsSpider(Spider):
         settings = crawler.settings
         spider.since = parse_since(spider._since_arg or settings.get("CRAWL_SINCE"))
         spider.max_articles = int(spider._max_arg or settings.getint("CRAWL_MAX_ARTICLES"))
+        spider.max_listing_pages = settings.getint("CRAWL_MAX_LISTING_PAGES")
         try:
             spider.known = KnownArticles.from_crawler(crawler)
         except NotConfigured:
             spider.known = None
+        crawler.signals.connect(spider.on_item_dropped, signal=signals.item_dropped)
         logger.info(
             "%s: articles since %s, at most %d",
             spider.name,
@@ -102,6 +108,11 @@ class NewsSpider(Spider):
             yield Request(url, callback=callback, errback=self.on_error)
         for url in self.site.feeds:
             yield Request(url, callback=self.parse_feed, errback=self.on_error)
+        for url in self.site.listings:
+            if self.in_sections(url):
+                yield Request(
+                    url, callback=self.parse_listing, errback=self.on_error, cb_kwargs={"page": 1}
+                )
 
     # --- discovery ----------------------------------------------------------
 
@@ -159,11 +170,35 @@ class NewsSpider(Spider):
                     link.strip(), published or modified, modified, "feed"
                 )
 
+    def parse_listing(self, response: Response, page: int) -> Iterator[Request]:
+        for href in response.css("a::attr(href)").getall():
+            url = response.urljoin(href).split("#")[0]
+            yield from self.article_request(url, None, None, "listing")
+        next_page = response.css("link[rel=next]::attr(href), a[rel=next]::attr(href)").get()
+        if next_page and page < self.max_listing_pages:
+            yield Request(
+                response.urljoin(next_page),
+                callback=self.parse_listing,
+                errback=self.on_error,
+                cb_kwargs={"page": page + 1},
+            )
+        elif next_page:
+            self.count("discovery/listing_pages_capped")
+
+    def in_sections(self, url: str) -> bool:
+        if not self.sections:
+            return True
+        segments = {unquote(p).casefold() for p in urlsplit(url).path.split("/") if p}
+        return bool(segments & self.sections)
+
     def article_request(
         self, url: str, published: datetime | None, modified: datetime | None, source: str
     ) -> Iterator[Request]:
         if not self.site.is_article_url(url):
             self.count("discovery/not_article_url")
+            return
+        if not self.in_sections(url):
+            self.count("discovery/other_section")
             return
         if url in self.requested_urls:
             return
@@ -199,8 +234,12 @@ class NewsSpider(Spider):
             self.record_failure(response.url, f"{type(exc).__name__}: {exc}")
             return
         if self.outside_window(item.published_at, item.modified_at):
-            # Listed without a date (a home page link, an undated feed item).
+            # Listed without a date (a listing or home page link, an undated feed item).
             self.count("discovery/outside_window_by_page_date")
+            if self.known is not None:
+                self.known.remember_not_stored(
+                    response.url, "outside_window", response.meta.get("listed_modified")
+                )
             return
         item.fetched_at = datetime.now(UTC)
         item.listed_modified_at = response.meta.get("listed_modified")
@@ -208,7 +247,17 @@ class NewsSpider(Spider):
 
     def closed(self, reason: str) -> None:
         if self.known is not None:
-            self.known.mark_seen()
+            self.known.save(self.site.name)
+
+    def on_item_dropped(
+        self, item: Any, response: Response, exception: Exception, spider: Spider
+    ) -> None:
+        """A dropped page (video, no date, ...) is remembered so the next night skips it."""
+        if self.known is not None and response is not None:
+            reason = str(exception).split(":", 1)[0]
+            self.known.remember_not_stored(
+                response.url, reason, response.meta.get("listed_modified")
+            )
 
     def on_error(self, failure: Failure) -> None:
         request = getattr(failure, "request", None)

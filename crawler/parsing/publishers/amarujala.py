@@ -32,5 +32,6 @@ SITE = Site(
     parsers=(AmarUjalaParser,),
     sitemaps=("https://www.amarujala.com/robots.txt",),
     feeds=("https://www.amarujala.com/rss/breaking-news.xml",),
+    listings=("https://www.amarujala.com/india-news",),
     article_url=r"amarujala\.com/.+/[^/]+-[a-z]*\d{8,}$",
 )

@@ -21,6 +21,7 @@ SITE = Site(
     parsers=(BhaskarParser,),
     sitemaps=("https://www.bhaskar.com/robots.txt",),
     feeds=("https://www.bhaskar.com/rss-v1--category-1061.xml",),
+    listings=("https://www.bhaskar.com/national/",),
     # Video pages (/videos/) are not articles: not even downloaded.
     article_url=r"bhaskar\.com/(?!videos/).+-\d{6,}\.html$",
     sections={"local": "national", "db-original": "national"},

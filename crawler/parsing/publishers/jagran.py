@@ -23,5 +23,6 @@ SITE = Site(
     parsers=(JagranParser,),
     sitemaps=("https://www.jagran.com/robots.txt",),
     feeds=("https://rss.jagran.com/rss/news/national.xml",),
+    listings=("https://www.jagran.com/politics/national-news-hindi.html",),
     article_url=r"jagran\.com/.+-\d{6,}\.html$",
 )
