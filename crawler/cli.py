@@ -7,20 +7,21 @@ import argparse
 import gzip
 import json
 import logging
-import os
+import pkgutil
 import sys
 import urllib.request
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
+from importlib import import_module
 from pathlib import Path
 from typing import Any
 
 from scrapy.settings import Settings
-from scrapy.utils.project import get_project_settings
 
-from crawler import PROJECT_ROOT
+import crawler.commands
 from crawler.dates import parse_since
+from crawler.project import open_store, project_settings
 from crawler.sites import SITES, parse_page
 
 # The fixture sites include real pages captured in 2020 and 2024; the demo's
@@ -33,12 +34,6 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> None:  # type: ignore[override]
         self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
-
-
-def project_settings() -> Settings:
-    os.chdir(PROJECT_ROOT)  # scrapy.cfg and relative paths resolve from the project root
-    os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "crawler.settings")
-    return get_project_settings()
 
 
 # --- crawl ---------------------------------------------------------------------
@@ -96,18 +91,6 @@ def cmd_crawl(args: argparse.Namespace) -> int:
 # --- query -------------------------------------------------------------------
 
 
-def _open_store(settings: Settings) -> Any:
-    from crawler.store import ArticleStore, connect, resolve_mongo_uri
-
-    uri = resolve_mongo_uri(
-        settings.get("MONGO_URI"),
-        settings.get("MONGO_EMBEDDED_DIR"),
-        settings.getint("MONGO_EMBEDDED_PORT"),
-    )
-    client = connect(uri, settings.getint("MONGO_SERVER_TIMEOUT_MS"))
-    return ArticleStore(client[settings.get("MONGO_DATABASE")])
-
-
 def _json_default(value: object) -> str:
     if isinstance(value, datetime):
         return value.isoformat()
@@ -134,7 +117,7 @@ def print_table(docs: list[dict[str, Any]]) -> None:
 def cmd_query(args: argparse.Namespace) -> int:
     since = parse_since(args.since) if args.since else None
     until = parse_since(args.until) if args.until else None
-    store = _open_store(project_settings())
+    store = open_store(project_settings())
     docs = store.find_articles(
         site=args.site,
         category=args.category,
@@ -206,7 +189,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         settings.set("LOCAL_SITES_URL", server.url, "cmdline")
         settings.set("LOG_LEVEL", args.log_level, "cmdline")
         status = run_crawl(list(SITES), settings, {"since": DEMO_SINCE})
-    store = _open_store(project_settings())
+    store = open_store(project_settings())
     print("\nWhat landed in MongoDB (articles per site):")
     for site, count in store.counts_by_site().items():
         print(f"  {site:<12} {count}")
@@ -235,8 +218,6 @@ def _setting_arg(value: str) -> tuple[str, str]:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from crawler.cli_db import add_db_parser
-
     parser = _Parser(
         prog="python -m crawler",
         description="Hindi news pipeline: crawl Hindi news sites into MongoDB and query them.",
@@ -320,7 +301,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     demo.set_defaults(func=cmd_demo)
 
-    add_db_parser(commands)
+    for module in pkgutil.iter_modules(crawler.commands.__path__):
+        import_module(f"crawler.commands.{module.name}").register(commands)
     return parser
 
 
@@ -328,8 +310,4 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command not in ("crawl", "demo"):  # crawls log through Scrapy's own handler
         logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    if args.command == "db":
-        from crawler.cli_db import run_db
-
-        return run_db(args, project_settings())
     return int(args.func(args) or 0)

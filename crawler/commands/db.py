@@ -15,6 +15,7 @@ from typing import Any
 from pymongo.errors import PyMongoError
 from scrapy.settings import Settings
 
+from crawler.project import project_settings
 from crawler.store import (
     ArticleStore,
     EmbeddedMongo,
@@ -32,7 +33,7 @@ their own when needed. With MONGO_URI set, start and stop do nothing and status
 pings that server."""
 
 
-def add_db_parser(subparsers: Any) -> argparse.ArgumentParser:
+def register(subparsers: Any) -> argparse.ArgumentParser:
     """Register ``db start|stop|status`` on an argparse sub-parsers object."""
     parser = subparsers.add_parser(
         "db",
@@ -40,6 +41,7 @@ def add_db_parser(subparsers: Any) -> argparse.ArgumentParser:
         description=_DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    parser.set_defaults(func=run_db)
     commands = parser.add_subparsers(dest="db_command", metavar="{start,stop,status}")
     commands.required = True
 
@@ -79,8 +81,9 @@ def add_db_parser(subparsers: Any) -> argparse.ArgumentParser:
     return parser
 
 
-def run_db(args: argparse.Namespace, settings: Settings) -> int:
+def run_db(args: argparse.Namespace, settings: Settings | None = None) -> int:
     """Run ``db <args.db_command>`` and return the exit code."""
+    settings = settings or project_settings()
     mongo_uri = (settings.get("MONGO_URI") or "").strip()
     if mongo_uri:
         return _run_external(args.db_command, mongo_uri, settings)
