@@ -29,8 +29,26 @@ class ArticleItem:
     images: list[dict[str, str]] = field(default_factory=list)  # {"url", "caption"}
     language: str = ""
     page_type: str = "article"  # "article", "video", "gallery", "live", ... (from the parser)
+    # Language as identified from the text (ISO 639-1) and how sure; `language` is the page's own.
+    detected_language: str = ""
+    language_confidence: float | None = None
+    # Quality flags from cleaning and language checks, e.g. "legacy_font".
+    text_flags: list[str] = field(default_factory=list)
+    # One of the 11 categories or "other"; source "section" or "model".
     category: str = ""
     category_source: str = ""
+    category_confidence: float | None = None
+    category_top: list[dict[str, float | str]] = field(default_factory=list)
+    # Enrichment: Indian states (regions), places, political parties, people.
+    regions: list[str] = field(default_factory=list)
+    places: list[str] = field(default_factory=list)
+    parties: list[str] = field(default_factory=list)
+    people: list[str] = field(default_factory=list)
+    # Normalized Hindi tokens for search (NFC, nukta-folded, Latin lowercased, no stop-words).
+    search_tokens: list[str] = field(default_factory=list)
+    # Near-duplicate cluster across sites; duplicate_of is the earliest copy's URL.
+    cluster_id: str = ""
+    duplicate_of: str = ""
     fetched_at: datetime | None = None
     # The sitemap/feed lastmod the article was listed with when fetched.
     listed_modified_at: datetime | None = None
