@@ -1,0 +1,7 @@
+"""Jansatta: discovery and parsing come from the registry entry "jansatta"."""
+
+from spiders.base import NewsSpider
+
+
+class JansattaSpider(NewsSpider):
+    name = "jansatta"
