@@ -7,12 +7,12 @@ import argparse
 import gzip
 import json
 import logging
+import os
 import pkgutil
 import sys
 import urllib.request
 import uuid
 from collections.abc import Sequence
-from datetime import datetime
 from importlib import import_module
 from pathlib import Path
 from typing import Any
@@ -91,50 +91,6 @@ def cmd_crawl(args: argparse.Namespace) -> int:
 # --- query -------------------------------------------------------------------
 
 
-def _json_default(value: object) -> str:
-    if isinstance(value, datetime):
-        return value.isoformat()
-    return str(value)
-
-
-def _shorten(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"
-
-
-def print_table(docs: list[dict[str, Any]]) -> None:
-    print(f"{'published (IST)':<17} {'site':<10} {'category':<13} title")
-    for doc in docs:
-        published = doc.get("published_at_local") or ""
-        if not published and doc.get("published_at"):
-            published = doc["published_at"].isoformat()
-        print(
-            f"{published[:16].replace('T', ' '):<17} {doc.get('site', ''):<10} "
-            f"{(doc.get('category') or '-'):<13} {_shorten(doc.get('title', ''), 90)}"
-        )
-    print(f"({len(docs)} article{'s' if len(docs) != 1 else ''})")
-
-
-def cmd_query(args: argparse.Namespace) -> int:
-    since = parse_since(args.since) if args.since else None
-    until = parse_since(args.until) if args.until else None
-    store = open_store(project_settings())
-    docs = store.find_articles(
-        site=args.site,
-        category=args.category,
-        since=since,
-        until=until,
-        text=args.word,
-        limit=args.limit,
-    )
-    if args.json:
-        for doc in docs:
-            doc.pop("_id", None)
-            print(json.dumps(doc, ensure_ascii=False, default=_json_default))
-    else:
-        print_table(docs)
-    return 0
-
-
 # --- extract -------------------------------------------------------------------
 
 
@@ -194,6 +150,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     for site, count in store.counts_by_site().items():
         print(f"  {site:<12} {count}")
     print()
+    from crawler.commands.query import print_table
+
     print_table(store.find_articles(limit=args.limit))
     print("\nTry: python -m crawler query --site jagran")
     return status
@@ -263,18 +221,6 @@ def build_parser() -> argparse.ArgumentParser:
     )
     crawl.set_defaults(func=cmd_crawl)
 
-    query = commands.add_parser(
-        "query", help="list stored articles", description="List stored articles, newest first."
-    )
-    query.add_argument("--site", choices=sorted(SITES), help="only this site")
-    query.add_argument("--category", help="only this category (politics, sports, ...)")
-    query.add_argument("--since", type=_date_arg, help="published since: 1d, 2w or a date")
-    query.add_argument("--until", type=_date_arg, help="published before: 1d, 2w or a date")
-    query.add_argument("--word", help="a word in the title or body, e.g. अखिलेश")
-    query.add_argument("--limit", type=int, default=50, help="at most this many (default 50)")
-    query.add_argument("--json", action="store_true", help="one JSON object per line")
-    query.set_defaults(func=cmd_query)
-
     extract = commands.add_parser(
         "extract",
         help="parse one saved page and print the article as JSON",
@@ -310,4 +256,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command not in ("crawl", "demo"):  # crawls log through Scrapy's own handler
         logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    return int(args.func(args) or 0)
+    try:
+        return int(args.func(args) or 0)
+    except BrokenPipeError:  # output piped into `head` and the like
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0

@@ -14,6 +14,7 @@ import json
 import logging
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -185,6 +186,75 @@ def prepare_article(doc: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+class QueryError(ValueError):
+    """A query the store refuses: unknown field, or a value that would be an operator."""
+
+
+# Fields a user may filter on with `where` (exact match; list fields match an element).
+FILTER_FIELDS = (
+    "site",
+    "category",
+    "category_source",
+    "section",
+    "language",
+    "authors",
+    "tags",
+    "regions",
+    "places",
+    "parties",
+    "people",
+    "cluster_id",
+    "duplicate_of",
+    "url",
+)
+LIST_FIELDS = frozenset({"authors", "tags", "regions", "places", "parties", "people"})
+SORT_FIELDS = ("published_at", "first_seen_at", "last_seen_at", "site", "category", "title")
+
+
+def _plain(name: str, value: object) -> str:
+    """A filter value as a plain string; anything starting with '$' is refused, so
+    user input never becomes a MongoDB operator."""
+    text = unicodedata.normalize("NFC", str(value)).strip()
+    if text.startswith("$"):
+        raise QueryError(f"{name}: a value may not start with '$' ({text!r})")
+    return text
+
+
+def article_query(
+    site: str | None = None,
+    category: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    text: str | None = None,
+    *,
+    where: dict[str, str] | None = None,
+    tokens: list[str] | None = None,
+) -> dict[str, Any]:
+    """The MongoDB filter for the query options; every value is a literal."""
+    query: dict[str, Any] = {}
+    for name, value in {"site": site, "category": category, **(where or {})}.items():
+        if name not in FILTER_FIELDS:
+            raise QueryError(f"unknown filter {name!r}; filters: {', '.join(FILTER_FIELDS)}")
+        if value:
+            query[name] = _plain(name, value)
+    date_range: dict[str, datetime] = {}
+    if since is not None:
+        date_range["$gte"] = _as_datetime(since)
+    if until is not None:
+        date_range["$lt"] = _as_datetime(until)
+    if date_range:
+        query["published_at"] = date_range
+    if text:
+        pattern = re.escape(_plain("text", text))
+        query["$or"] = [{"title": {"$regex": pattern}}, {"body": {"$regex": pattern}}]
+    if tokens is not None:
+        # No token at all (a search of stop-words only) matches nothing, not everything.
+        query["search_tokens"] = (
+            {"$all": [_plain("search", t) for t in tokens]} if tokens else {"$in": []}
+        )
+    return query
+
+
 class ArticleStore:
     """The ``articles`` and ``crawl_runs`` collections of one database."""
 
@@ -343,30 +413,63 @@ class ArticleStore:
         until: datetime | None = None,
         text: str | None = None,
         limit: int = 50,
+        *,
+        where: dict[str, str] | None = None,
+        tokens: list[str] | None = None,
+        sort: str = "-published_at",
+        projection: dict[str, int] | None = None,
     ) -> list[dict[str, Any]]:
         """Articles matching all given filters, newest first, without ``history``."""
-        query: dict[str, Any] = {}
-        # str() and exact-match values only: user input never becomes an operator.
-        if site:
-            query["site"] = str(site)
-        if category:
-            query["category"] = str(category)
-        date_range: dict[str, datetime] = {}
-        if since is not None:
-            date_range["$gte"] = _as_datetime(since)
-        if until is not None:
-            date_range["$lt"] = _as_datetime(until)
-        if date_range:
-            query["published_at"] = date_range
-        if text:
-            pattern = re.escape(unicodedata.normalize("NFC", str(text)))
-            query["$or"] = [{"title": {"$regex": pattern}}, {"body": {"$regex": pattern}}]
-        cursor = (
-            self.articles.find(query, {"history": 0})
-            .sort([("published_at", DESCENDING), ("url", ASCENDING)])
-            .limit(max(int(limit), 0))
+        return list(
+            self.iter_articles(
+                site,
+                category,
+                since,
+                until,
+                text,
+                limit,
+                where=where,
+                tokens=tokens,
+                sort=sort,
+                projection=projection,
+            )
         )
-        return list(cursor)
+
+    def iter_articles(
+        self,
+        site: str | None = None,
+        category: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        text: str | None = None,
+        limit: int = 0,
+        *,
+        where: dict[str, str] | None = None,
+        tokens: list[str] | None = None,
+        sort: str = "-published_at",
+        projection: dict[str, int] | None = None,
+    ) -> Iterator[dict[str, Any]]:
+        """Like find_articles, streamed; limit 0 means all."""
+        query = article_query(site, category, since, until, text, where=where, tokens=tokens)
+        field, direction = sort.lstrip("-"), DESCENDING if sort.startswith("-") else ASCENDING
+        if field not in SORT_FIELDS:
+            raise QueryError(f"cannot sort by {field!r}; use one of {', '.join(SORT_FIELDS)}")
+        cursor = self.articles.find(query, projection or {"history": 0})
+        cursor = cursor.sort([(field, direction), ("url", ASCENDING)]).limit(max(int(limit), 0))
+        yield from cursor
+
+    def counts_by(self, field: str, query: dict[str, Any] | None = None) -> dict[str, int]:
+        """Article counts per value of `field` (one of FILTER_FIELDS), largest first."""
+        if field not in FILTER_FIELDS:
+            raise QueryError(f"cannot count by {field!r}")
+        pipeline: list[dict[str, Any]] = [{"$match": query or {}}]
+        if field in LIST_FIELDS:
+            pipeline.append({"$unwind": f"${field}"})
+        pipeline += [
+            {"$group": {"_id": f"${field}", "count": {"$sum": 1}}},
+            {"$sort": {"count": -1, "_id": 1}},
+        ]
+        return {str(row["_id"]): row["count"] for row in self.articles.aggregate(pipeline)}
 
     def counts_by_site(self) -> dict[str, int]:
         pipeline = [

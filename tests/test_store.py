@@ -24,6 +24,7 @@ from crawler.store import (
     EmbeddedMongo,
     EmbeddedMongoError,
     Journal,
+    QueryError,
     UpsertCounts,
     connect,
     redact_uri,
@@ -181,10 +182,32 @@ def test_find_articles_filters_and_sorts_newest_first(store: ArticleStore) -> No
     assert store.counts_by_site() == {"jagran": 2, "amarujala": 1}
 
 
-@pytest.mark.parametrize("text", [".*", "$where", "बारिश|क्रिकेट", "("])
+@pytest.mark.parametrize("text", [".*", "बारिश|क्रिकेट", "("])
 def test_find_articles_text_is_a_literal_substring(store: ArticleStore, text: str) -> None:
     store.upsert_articles([article(1), article(2, body="क्रिकेट मैच")])
     assert store.find_articles(text=text) == []
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [{"text": "$where"}, {"site": "$ne"}, {"where": {"parties": "$gt"}}, {"tokens": ["$all"]}],
+)
+def test_values_starting_with_dollar_are_refused(store: ArticleStore, filters: dict) -> None:
+    with pytest.raises(QueryError, match="may not start with"):
+        store.find_articles(**filters)
+
+
+def test_unknown_filter_field_is_refused(store: ArticleStore) -> None:
+    with pytest.raises(QueryError, match="unknown filter 'body'"):
+        store.find_articles(where={"body": "x"})
+
+
+def test_list_filters_and_counts(store: ArticleStore) -> None:
+    store.upsert_articles(
+        [article(1, parties=["SP", "BJP"]), article(2, parties=["BJP"]), article(3)]
+    )
+    assert len(store.find_articles(where={"parties": "BJP"})) == 2
+    assert store.counts_by("parties") == {"BJP": 2, "SP": 1}
 
 
 # --- journal ------------------------------------------------------------------------

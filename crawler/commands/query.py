@@ -1,0 +1,237 @@
+"""query, stats and export: reading what the crawls stored.
+
+Every filter value is used as a literal: a value starting with '$' or a
+`--where` field that is not one of ours is refused with a clear message.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sys
+from collections import Counter
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any, TextIO
+
+from crawler.dates import IST, parse_since
+from crawler.project import open_store
+from crawler.sites import CATEGORIES, SITES
+from crawler.store import FILTER_FIELDS, SORT_FIELDS, QueryError, article_query
+
+EXPORT_FIELDS = (
+    "url",
+    "site",
+    "title",
+    "description",
+    "body",
+    "authors",
+    "published_at",
+    "modified_at",
+    "section",
+    "tags",
+    "language",
+    "category",
+    "category_source",
+    "category_confidence",
+    "regions",
+    "places",
+    "parties",
+    "people",
+    "cluster_id",
+    "duplicate_of",
+    "first_seen_at",
+    "last_seen_at",
+    "version",
+)
+
+
+def _when(value: str) -> str:
+    try:
+        parse_since(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return value
+
+
+def _pair(value: str) -> tuple[str, str]:
+    name, sep, wanted = value.partition("=")
+    if not sep:
+        raise argparse.ArgumentTypeError(f"expected FIELD=VALUE, got {value!r}")
+    return name.strip(), wanted
+
+
+def add_filter_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--site", choices=sorted(SITES), help="only this site")
+    parser.add_argument("--category", choices=[*CATEGORIES, "other"], help="only this category")
+    parser.add_argument("--region", help="an Indian state, e.g. 'Uttar Pradesh'")
+    parser.add_argument("--party", help="a party, e.g. BJP, SP, INC")
+    parser.add_argument("--person", help="a person, e.g. 'Akhilesh Yadav'")
+    parser.add_argument("--since", type=_when, help="published since: 1d, 2w or a date")
+    parser.add_argument("--until", type=_when, help="published before: 1d, 2w or a date")
+    parser.add_argument("--word", help="a substring of title or body, e.g. अखिलेश")
+    parser.add_argument("--search", help="words that must all occur (normalized Hindi tokens)")
+    parser.add_argument(
+        "--where",
+        type=_pair,
+        action="append",
+        default=[],
+        metavar="FIELD=VALUE",
+        help=f"exact match on a field ({', '.join(FILTER_FIELDS)})",
+    )
+
+
+def filters_from(args: argparse.Namespace) -> dict[str, Any]:
+    where = dict(args.where)
+    for option, field in (("region", "regions"), ("party", "parties"), ("person", "people")):
+        if getattr(args, option):
+            where[field] = getattr(args, option)
+    tokens = None
+    if args.search is not None:
+        from crawler.tokens import query_tokens
+
+        tokens = query_tokens(args.search)
+    return {
+        "site": args.site,
+        "category": args.category,
+        "since": parse_since(args.since) if args.since else None,
+        "until": parse_since(args.until) if args.until else None,
+        "text": args.word,
+        "where": where,
+        "tokens": tokens,
+    }
+
+
+def _json_default(value: object) -> str:
+    return value.isoformat() if isinstance(value, datetime) else str(value)
+
+
+def _shorten(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def print_table(docs: Iterable[dict[str, Any]], out: TextIO = sys.stdout) -> None:
+    rows = list(docs)
+    print(f"{'published (IST)':<17} {'site':<14} {'category':<13} title", file=out)
+    for doc in rows:
+        published = doc.get("published_at")
+        shown = published.astimezone(IST).strftime("%Y-%m-%d %H:%M") if published else "-"
+        print(
+            f"{shown:<17} {doc.get('site', ''):<14} {(doc.get('category') or '-'):<13} "
+            f"{_shorten(doc.get('title', ''), 90)}",
+            file=out,
+        )
+    print(f"({len(rows)} article{'s' if len(rows) != 1 else ''})", file=out)
+
+
+def cmd_query(args: argparse.Namespace) -> int:
+    try:
+        docs = open_store().find_articles(**filters_from(args), limit=args.limit, sort=args.sort)
+    except QueryError as exc:
+        print(f"query: {exc}", file=sys.stderr)
+        return 2
+    if not args.json:
+        print_table(docs)
+        return 0
+    for doc in docs:
+        doc.pop("_id", None)
+        print(json.dumps(doc, ensure_ascii=False, default=_json_default))
+    return 0
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    try:
+        query = article_query(**filters_from(args))
+    except QueryError as exc:
+        print(f"stats: {exc}", file=sys.stderr)
+        return 2
+    store = open_store()
+    total = store.articles.count_documents(query)
+    print(f"{total} articles" + (f" published since {args.since}" if args.since else ""))
+    for field, title in (("site", "by site"), ("category", "by category")):
+        print(f"\n{title}:")
+        for value, count in store.counts_by(field, query).items():
+            print(f"  {value or '-':<24} {count:>6}")
+    days = Counter(
+        doc["published_at"].astimezone(IST).date().isoformat()
+        for doc in store.articles.find(query, {"published_at": 1, "_id": 0})
+        if doc.get("published_at")
+    )
+    print("\nby day (IST):")
+    for day in sorted(days, reverse=True)[: args.days]:
+        print(f"  {day:<24} {days[day]:>6}")
+    return 0
+
+
+def _csv_value(value: Any) -> str:
+    if isinstance(value, list):
+        return "; ".join(str(v) for v in value)
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return "" if value is None else str(value)
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    store = open_store()
+    out = open(args.out, "w", encoding="utf-8", newline="") if args.out else sys.stdout  # noqa: SIM115
+    try:
+        docs = store.iter_articles(**filters_from(args), projection=dict.fromkeys(EXPORT_FIELDS, 1))
+        count = 0
+        if args.format == "csv":
+            writer = csv.writer(out)
+            writer.writerow(EXPORT_FIELDS)
+            for doc in docs:
+                writer.writerow([_csv_value(doc.get(name)) for name in EXPORT_FIELDS])
+                count += 1
+        else:
+            for doc in docs:
+                row = {name: doc.get(name) for name in EXPORT_FIELDS}
+                out.write(json.dumps(row, ensure_ascii=False, default=_json_default) + "\n")
+                count += 1
+    except QueryError as exc:
+        print(f"export: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        if args.out:
+            out.close()
+    if args.out:
+        print(f"exported {count} articles to {args.out}", file=sys.stderr)
+    return 0
+
+
+def register(commands: Any) -> None:
+    query = commands.add_parser(
+        "query",
+        help="list stored articles",
+        description="List stored articles, newest first, as a table or JSON lines.",
+    )
+    add_filter_arguments(query)
+    query.add_argument(
+        "--sort",
+        default="-published_at",
+        choices=[f"{d}{f}" for f in SORT_FIELDS for d in ("-", "")],
+        help="sort field, '-' for descending (default -published_at)",
+    )
+    query.add_argument("--limit", type=int, default=50, help="at most this many (default 50)")
+    query.add_argument("--json", action="store_true", help="one JSON object per line")
+    query.set_defaults(func=cmd_query)
+
+    stats = commands.add_parser(
+        "stats",
+        help="article counts by site, category and day",
+        description="Counts of stored articles by site, category and day (IST).",
+    )
+    add_filter_arguments(stats)
+    stats.add_argument("--days", type=int, default=14, help="days to list (default 14)")
+    stats.set_defaults(func=cmd_stats)
+
+    export = commands.add_parser(
+        "export",
+        help="write a corpus file (JSON lines or CSV)",
+        description="Write the matching articles as JSON lines or CSV (lists joined by '; ').",
+    )
+    add_filter_arguments(export)
+    export.add_argument("--format", choices=["jsonl", "csv"], default="jsonl")
+    export.add_argument("--out", help="output file (default: standard output)")
+    export.set_defaults(func=cmd_export)
