@@ -262,7 +262,16 @@ class NewsSpider(Spider):
     def on_error(self, failure: Failure) -> None:
         request = getattr(failure, "request", None)
         url = request.url if request is not None else "?"
-        self.record_failure(url, failure.getErrorMessage() or repr(failure.value))
+        response = getattr(failure.value, "response", None)
+        status = getattr(response, "status", None)
+        reason = f"HTTP {status}" if status else failure.getErrorMessage() or repr(failure.value)
+        self.record_failure(url, reason)
+        # A page that is gone is not asked for again until a listing says it changed;
+        # timeouts and server errors are retried next night.
+        if status in (404, 410) and self.known is not None and request is not None:
+            self.known.remember_not_stored(
+                url, f"http_{status}", request.meta.get("listed_modified")
+            )
 
     def record_failure(self, url: str, reason: str) -> None:
         logger.error("%s: skipped %s: %s", self.name, url, reason)

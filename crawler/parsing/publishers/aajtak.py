@@ -25,6 +25,7 @@ SITE = Site(
     parsers=(AajTakParser,),
     sitemaps=("https://www.aajtak.in/robots.txt",),
     feeds=("https://www.aajtak.in/rssfeeds/?id=home",),
+    listings=("https://www.aajtak.in/india/politics",),
     # Stories: /<section>/[<sub>/]story/<slug>-<desk code>-<7 digits>-<YYYY-MM-DD>;
     # videos and photo galleries use /video/ and /photo/ in place of /story/.
     article_url=r"aajtak\.in/.+/story/[^/]+-\d{6,}-\d{4}-\d{2}-\d{2}$",

@@ -26,6 +26,7 @@ SITE = Site(
     parsers=(AbpLiveParser,),
     sitemaps=("https://www.abplive.com/robots.txt",),
     feeds=("https://www.abplive.com/home/feed",),
+    listings=("https://www.abplive.com/business",),
     # /<section>/[<sub>/]<slug>-<7 digits>, no extension; galleries, videos and
     # web stories are not articles.
     article_url=(

@@ -71,6 +71,7 @@ SITE = Site(
     parsers=(BusinessStandardHindiParser2020, BusinessStandardHindiParser2024),
     sitemaps=("https://hindi.business-standard.com/robots.txt",),
     feeds=("https://hindi.business-standard.com/rss/latest.rss",),
+    listings=("https://hindi.business-standard.com/latest-news",),
     article_url=(
         r"^https?://hindi\.business-standard\.com/(?:"
         r"/?storypage\.php\?autono=\d+"  # the old site (canonical links keep the double slash)

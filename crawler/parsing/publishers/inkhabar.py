@@ -25,6 +25,7 @@ SITE = Site(
     parsers=(InKhabarParser,),
     sitemaps=("https://www.inkhabar.com/robots.txt",),
     feeds=("https://www.inkhabar.com/feed/",),
+    listings=("https://www.inkhabar.com/entertainment/",),
     # /<section>/[<sub>/]<slug>-<numeric id>/
     article_url=(
         r"inkhabar\.com/(?!videos?/|photos?/|web-stories/)"

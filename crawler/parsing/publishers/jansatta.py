@@ -28,6 +28,7 @@ SITE = Site(
     parsers=(JansattaParser,),
     sitemaps=("https://www.jansatta.com/robots.txt",),
     feeds=("https://www.jansatta.com/feed/",),
+    listings=("https://www.jansatta.com/latest-news/",),
     # /<section>/[<sub>/]<slug>/<numeric id>/; photo galleries and videos share the shape.
     article_url=r"jansatta\.com/(?!photos/|videos/|web-stories/)(?:[a-z0-9-]+/)+\d{6,}/?$",
 )

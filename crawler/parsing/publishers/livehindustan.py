@@ -30,6 +30,7 @@ SITE = Site(
     sitemaps=("https://www.livehindustan.com/robots.txt",),
     # Hindustan's feeds live on their own host; 3127 is 'प्रमुख खबरें' (top news).
     feeds=("https://feed.livehindustan.com/rss/3127",),
+    listings=("https://www.livehindustan.com/bihar/news",),
     # /<section>/[<sub>/]<slug>-<id>.html: ids are 15 digits now ("20" + a
     # millisecond timestamp), 7 digits with a "story-" slug before 2024.
     article_url=r"livehindustan\.com/(?!videos?/|photos?/|web-stories/).+-\d{7,}\.html$",

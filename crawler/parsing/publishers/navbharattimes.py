@@ -29,6 +29,7 @@ SITE = Site(
     parsers=(NavbharatTimesParser,),
     sitemaps=("https://navbharattimes.indiatimes.com/robots.txt",),
     feeds=("https://navbharattimes.indiatimes.com/rssfeedsdefault.cms",),
+    listings=("https://navbharattimes.indiatimes.com/world/articlelist/2279801.cms",),
     # /<section>/[<sub>/]<slug>/articleshow/<msid>.cms; video and photo pages
     # use videoshow/photoshow instead of articleshow.
     article_url=r"navbharattimes\.indiatimes\.com/.+/articleshow/\d{6,}\.cms$",

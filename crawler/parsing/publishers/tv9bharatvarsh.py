@@ -27,6 +27,7 @@ SITE = Site(
     parsers=(Tv9BharatvarshParser,),
     sitemaps=("https://www.tv9hindi.com/robots.txt",),
     feeds=("https://www.tv9hindi.com/feed",),
+    listings=("https://www.tv9hindi.com/latest-news",),
     # /<section>/[<sub>/]<slug>-<numeric id>.html
     article_url=(
         r"tv9hindi\.com/(?!videos/|photo-gallery/|web-stories/|amp/)"
