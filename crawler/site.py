@@ -110,6 +110,9 @@ class Site:
     article_url: str = r"."
     # Site-specific section names → category; consulted before the defaults.
     sections: Mapping[str, str] = field(default_factory=dict)
+    # Left out of `crawl --all`: the site's terms ask crawlers to stay away, so the
+    # user names it explicitly after getting permission (e.g. BBC Hindi's robots.txt).
+    opt_in: bool = False
     # Render every article in Chromium, or only those whose URL matches js_urls.
     needs_js: bool = False
     js_urls: str = ""

@@ -74,3 +74,12 @@ def test_extract_prints_the_documented_keys_in_order(capsys: pytest.CaptureFixtu
 def test_extract_of_a_missing_file_is_a_clear_error(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["extract", "/nonexistent/page.html"]) == 1
     assert "cannot read /nonexistent/page.html" in capsys.readouterr().err
+
+
+def test_all_leaves_out_opt_in_sites_but_naming_one_crawls_it() -> None:
+    from crawler.cli import _crawl_sites, build_parser
+    from crawler.sites import SITES
+
+    every = _crawl_sites(build_parser().parse_args(["crawl", "--all"]))
+    assert "bbchindi" not in every and len(every) == len(SITES) - 1
+    assert _crawl_sites(build_parser().parse_args(["crawl", "bbchindi"])) == ["bbchindi"]

@@ -36,7 +36,8 @@ def _unique(values: list[str]) -> list[str]:
 
 # Icons, logos, app badges, placeholders and tracking pixels are not article images.
 _NOT_A_PHOTO = re.compile(
-    r"^data:|\.svg(\?|$)|\.gif(\?|$)|logo|icon|sprite|qr-|default_\d+\.png", re.I
+    r"^data:|\.svg(\?|$)|\.gif(\?|$)|logo|icon|sprite|qr-|default_\d+\.png|nopreview|placeholder",
+    re.I,
 )
 
 

@@ -54,6 +54,9 @@ class BbcHindiParser(ArticleParser):
 
 
 SITE = Site(
+    # robots.txt: "No scraping, crawling, or systematic extraction of content" and
+    # "No creating datasets from BBC content". Crawl it only with the BBC\'s permission.
+    opt_in=True,
     name="bbchindi",
     title="BBC News Hindi",
     domains=("www.bbc.com",),
