@@ -25,12 +25,17 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+import ftfy
+
 __all__ = [
     "clean_body",
     "clean_line",
+    "normalize_punctuation",
     "normalize_text",
     "remove_furniture",
+    "repair_mojibake",
     "to_ascii_digits",
+    "unify_nukta",
 ]
 
 # --------------------------------------------------------------------------------------
@@ -49,10 +54,11 @@ _LINE_BREAK_RE = re.compile(r"\r\n?|[\x85\u2028]")
 _PARAGRAPH_SEPARATOR = "\u2029"
 
 # Invisible characters that carry no meaning in news text: C0/DEL controls (except
-# \t \n \v \f, which are spacing), soft hyphen, Mongolian vowel separator, zero-width
-# space, LRM/RLM, bidi embeddings/isolates, word joiner and invisible operators, BOM.
+# \t \n \v \f, which are spacing), C1 controls (left over from Latin-1 decoding), soft
+# hyphen, Mongolian vowel separator, zero-width space, LRM/RLM, bidi embeddings/isolates,
+# word joiner and invisible operators, BOM.
 _INVISIBLE_RE = re.compile(
-    r"[\x00-\x08\x0e-\x1f\x7f\xad\u180e\u200b\u200e\u200f\u202a-\u202e"
+    r"[\x00-\x08\x0e-\x1f\x7f-\x9f\xad\u180e\u200b\u200e\u200f\u202a-\u202e"
     r"\u2060-\u2064\u2066-\u206f\ufeff]"
 )
 
@@ -60,13 +66,67 @@ _INVISIBLE_RE = re.compile(
 # spaces U+2000-U+200A, narrow no-break, medium math and ideographic space.
 _ODD_SPACE_RE = re.compile(r"[\t\x0b\x0c\xa0\u1680\u2000-\u200a\u202f\u205f\u3000]")
 
-# ZWNJ/ZWJ change how Devanagari conjuncts render, so they stay between Devanagari
-# characters; anywhere else they are copy-paste debris.
+# ZWNJ/ZWJ only change how Devanagari renders next to a virama: after it (क्‍ष asks for
+# a half form, क्‌ष for a visible virama) or before it (र‍् for the eyelash ra). Anywhere
+# else they are copy-paste debris that splits words for search.
 _JOINER_RUN_RE = re.compile(r"[\u200c\u200d]+")
+_VIRAMA = "\u094d"
 
 _SPACE_RUN_RE = re.compile(r" {2,}")
 
 _DEVANAGARI_DIGITS = str.maketrans("०१२३४५६७८९", "0123456789")
+
+# An entity left after one round of decoding: the page escaped its text twice
+# ("&amp;quot;", "&amp;nbsp;").
+_ENTITY_RE = re.compile(r"&(?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+
+# ftfy repairs text that was UTF-8 but got decoded as Latin-1/cp1252 somewhere upstream
+# ("à¤•à¤¾" for "का"). Everything else ftfy could do is done here explicitly (quotes,
+# entities, Unicode form) or must not be done (C1 controls turned into cp1252 symbols).
+_FTFY_CONFIG = ftfy.TextFixerConfig(
+    unescape_html=False,
+    remove_terminal_escapes=True,
+    fix_encoding=True,
+    restore_byte_a0=True,
+    replace_lossy_sequences=True,
+    decode_inconsistent_utf8=True,
+    fix_c1_controls=False,
+    fix_latin_ligatures=False,
+    fix_character_width=False,
+    uncurl_quotes=False,
+    fix_line_breaks=False,
+    fix_surrogates=True,
+    remove_control_chars=False,
+    normalization=None,
+    explain=False,
+)
+# Mojibake of UTF-8 text always contains a character from U+0080-U+00FF (or a cp1252
+# stand-in for one): text without any is left alone without asking ftfy.
+_MOJIBAKE_HINT_RE = re.compile(
+    r"[\x80-\xff\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u2013-\u203a\u20ac\u2122]"
+)
+
+# Typographic quotes become ASCII: “ ” „ ‟ « » ″ and the pair ‘‘ ’’ (agency copy writes
+# double quotes that way) become ", single ones and ‹ › ′ become '.
+_DOUBLE_SINGLE_QUOTES_RE = re.compile(r"‘‘|’’|‚‚")
+# Dashes and the minus sign become "-"; the danda (।, ॥) is punctuation of its own.
+_PUNCTUATION_TABLE = str.maketrans(
+    {
+        **dict.fromkeys("“”„‟«»″〝〞＂", '"'),
+        **dict.fromkeys("‘’‚‛‹›′＇", "'"),
+        **dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2043\u2212\ufe58\ufe63\uff0d", "-"),
+    }
+)
+
+# Nukta repairs (NFC already writes क़ and क + ़ the same way, as base + nukta):
+# a nukta typed after the vowel sign instead of before it ("कि़" for "क़ि"), a doubled
+# nukta, and the legacy-font converter artefact that moves the nukta of ड़/ढ़ onto a
+# following न/र ("बढऩे" for "बढ़ने"; ऩ and ऱ are not Hindi letters).
+_NUKTA = "\u093c"
+_NUKTA_AFTER_VOWEL_SIGN_RE = re.compile(r"([\u0915-\u0939])([\u093e-\u094c])\u093c")
+_DOUBLE_NUKTA_RE = re.compile("\u093c{2,}")
+_MISPLACED_NUKTA_RE = re.compile(r"([डढ])([ऩऱ])")
+_NUKTA_BASES = {"ऩ": "न", "ऱ": "र"}
 
 
 def to_ascii_digits(text: str) -> str:
@@ -74,23 +134,56 @@ def to_ascii_digits(text: str) -> str:
     return text.translate(_DEVANAGARI_DIGITS)
 
 
-def _keep_joiners_inside_devanagari(match: re.Match[str]) -> str:
+def repair_mojibake(text: str) -> str:
+    """Undo UTF-8 text decoded as Latin-1/cp1252 ("à¤•à¤¾" -> "का"), with ftfy.
+
+    Text that is fine (or legacy-font text that only looks odd) comes back unchanged.
+    """
+    if not _MOJIBAKE_HINT_RE.search(text):
+        return text
+    return ftfy.fix_text(text, _FTFY_CONFIG)
+
+
+def unify_nukta(text: str) -> str:
+    """One spelling per nukta letter: NFC order, nukta before the vowel sign, no doubles."""
+    text = _MISPLACED_NUKTA_RE.sub(lambda m: m[1] + _NUKTA + _NUKTA_BASES[m[2]], text)
+    text = _NUKTA_AFTER_VOWEL_SIGN_RE.sub(r"\1" + _NUKTA + r"\2", text)
+    return _DOUBLE_NUKTA_RE.sub(_NUKTA, text)
+
+
+def normalize_punctuation(text: str) -> str:
+    """Typographic quotes and dashes as ASCII " ' and -; the danda stays."""
+    return _DOUBLE_SINGLE_QUOTES_RE.sub('"', text).translate(_PUNCTUATION_TABLE)
+
+
+def _decode_entities(text: str) -> str:
+    text = html.unescape(text)
+    if "&" in text and _ENTITY_RE.search(text):
+        text = html.unescape(text)
+    return text
+
+
+def _keep_joiners_next_to_virama(match: re.Match[str]) -> str:
     text, (start, end) = match.string, match.span()
     before = text[start - 1] if start > 0 else ""
     after = text[end] if end < len(text) else ""
-    if _DEVANAGARI_CHAR_RE.match(before) and _DEVANAGARI_CHAR_RE.match(after):
+    if (before == _VIRAMA and _DEVANAGARI_CHAR_RE.match(after)) or (
+        after == _VIRAMA and _DEVANAGARI_CHAR_RE.match(before)
+    ):
         return match.group()
     return ""
 
 
 def _normalize_characters(text: str, form: str) -> str:
-    text = unicodedata.normalize(form, html.unescape(text))
+    text = repair_mojibake(_decode_entities(text))
+    text = unify_nukta(unicodedata.normalize(form, text))
     text = _LINE_BREAK_RE.sub("\n", text).replace(_PARAGRAPH_SEPARATOR, "\n\n")
     text = _INVISIBLE_RE.sub("", text)
     text = _ODD_SPACE_RE.sub(" ", text)
-    text = _JOINER_RUN_RE.sub(_keep_joiners_inside_devanagari, text)
+    text = _JOINER_RUN_RE.sub(_keep_joiners_next_to_virama, text)
+    text = normalize_punctuation(text)
     # Removing characters can bring a base and a combining mark together: normalize again.
-    return unicodedata.normalize(form, text)
+    return unify_nukta(unicodedata.normalize(form, text))
 
 
 def _paragraphs(text: str) -> list[list[str]]:
@@ -195,6 +288,19 @@ RECENT_POSTS_HEADINGS: tuple[str, ...] = (
     "Most Popular",
     "You May Also Like",
     "You May Like",
+    "Recommended",
+    "Recommended Stories",
+    "Read Next",
+    "Up Next",
+    "Next Story",
+    "अगली ख़बर",
+    "संबंधित लेख",
+    "संबंधित न्यूज़",
+    "सम्बंधित न्यूज़",
+    "ये ख़बरें भी पढ़ें",
+    "यह ख़बरें भी पढ़ें",
+    "ये भी देखें",
+    "यह भी देखें",
     "ताज़ा ख़बरें",
     "ताज़ा ख़बर",
     "लेटेस्ट",
@@ -225,8 +331,8 @@ RECENT_POSTS_HEADINGS: tuple[str, ...] = (
 RELATIVE_TIME = (
     r"(?:(?:\d+|an?|one)\s*(?:seconds?|secs?|minutes?|mins?|hours?|hrs?|days?|weeks?"
     r"|months?|years?)\s+ago|just\s+now"
-    r"|\d+\s*(?:सेकंड|मिनट|मिनटों|घंटे|घंटा|घंटों|दिन|दिनों|हफ़्ते|हफ़्तों|सप्ताह|महीने|महीनों"
-    r"|महीना|माह|साल|सालों|वर्ष)\s+(?:पहले|पूर्व)|अभी\s*-?\s*अभी)"
+    r"|(?:\d+|एक|कुछ)\s*(?:सेकंड|मिनट|मिनटों|घंटे|घंटा|घंटों|दिन|दिनों|हफ़्ते|हफ़्तों|हफ़्ता"
+    r"|सप्ताह|महीने|महीनों|महीना|माह|साल|सालों|वर्ष)\s+(?:पहले|पूर्व)|अभी\s*-?\s*अभी)"
 )
 
 # "ये भी पढ़ें" style labels that leave no doubt: the rest of the line is a link.
@@ -256,7 +362,13 @@ ALSO_READ_WEAK_LABELS: tuple[str, ...] = ("और पढ़ें", "पढ़�
 
 ADVERTISEMENT_LABELS: tuple[str, ...] = (
     "Advertisement",
+    "Advertisements",
     "Advertisment",
+    "Promoted",
+    "Partner Content",
+    "Remove Ads",
+    "प्रायोजित",
+    "विज्ञापन हटाएं",
     "Ad",
     "Ads",
     "Sponsored",
@@ -271,6 +383,9 @@ ADVERTISEMENT_LABELS: tuple[str, ...] = (
 
 SHARE_LABELS: tuple[str, ...] = (
     "Share",
+    "Share this",
+    "Share this article",
+    "Share this story",
     "Tweet",
     "Facebook",
     "Twitter",
@@ -284,7 +399,17 @@ SHARE_LABELS: tuple[str, ...] = (
     "Reddit",
     "Koo",
     "Copy Link",
+    "Copy URL",
     "Print",
+    "Instagram",
+    "YouTube",
+    "Comments",
+    "Comment",
+    "कॉपी लिंक",
+    "लिंक कॉपी करें",
+    "कमेंट",
+    "कमेंट करें",
+    "टिप्पणी करें",
     "शेयर",
     "शेयर करें",
     "ट्वीट",
@@ -307,6 +432,7 @@ PHOTO_LABELS: tuple[str, ...] = (
     "चित्र",
     "छवि",
     "फाइल फोटो",
+    "इमेज",
     "Photo",
     "Photos",
     "Image",
@@ -414,6 +540,10 @@ FURNITURE_RULES: tuple[Rule, ...] = (
             r"(?:follow\s+us|हमें\s+फ़ॉलो\s+करें|subscribe|सब्सक्राइब(?:\s+करें)?)(?:\s.{0,100})?"
             r"|.{0,80}(?:\sपर|हमें|चैनल(?:\s+को)?|पेज(?:\s+को)?)\s+(?:फ़ॉलो|सब्सक्राइब)\s+करें"
             r"[\s!।.]*"
+            # "Join our WhatsApp channel", "हमारे WhatsApp चैनल से जुड़ें".
+            r"|join\s+(?:us|our)\b.{0,100}"
+            r"|.{0,80}(?:चैनल|ग्रुप|कम्युनिटी|कम्यूनिटी)\s+(?:से\s+जुड़ें|को\s+(?:ज्वाइन|जॉइन)\s+करें)"
+            r"[\s!।.]*"
         ),
     ),
     # "Download App", "डाउनलोड करें जागरण एप और ...", "हमारा ऐप डाउनलोड करें". A how-to step
@@ -453,7 +583,19 @@ FURNITURE_RULES: tuple[Rule, ...] = (
             rf"|{_labels(PHOTO_CAPTION_LABELS)}"
         ),
     ),
+    # BBC Hindi image furniture: "इमेज स्रोत, Getty Images", "इमेज कैप्शन, <caption>".
+    Rule("photo_credit", _rx(r"(?:इमेज|image)\s+(?:स्रोत|source|कैप्शन|caption)\s*[,:]\s*.+")),
     Rule("timestamp", _rx(RELATIVE_TIME)),
+    # "Tags: सपा, अखिलेश यादव", "Keyword: export, import" (a list, not a sentence).
+    Rule("tags", _rx(r"(?:tags?|keywords?|टैग(?:्स)?|कीवर्ड(?:्स)?)\s*[:：]\s*[^।!?]{0,300}")),
+    # "Hindi News", "होम › राजनीति › उत्तर प्रदेश", "Home / India / Politics".
+    Rule(
+        "breadcrumb",
+        _rx(
+            r"(?:home|होम|hindi\s+news|हिंदी\s+न्यूज़|मुख्य\s+पृष्ठ)"
+            r"(?:\s*[›»>/|]\s*[^›»>/|।]{1,40}){0,6}"
+        ),
+    ),
     # "Updated: 12 Dec 2024, 10:30 AM IST", "प्रकाशित: 14 फरवरी 2020" (needs a year or time).
     Rule(
         "dateline",
@@ -464,6 +606,10 @@ FURNITURE_RULES: tuple[Rule, ...] = (
         ),
     ),
 )
+
+# Parts of one header line: "Edited By: X | Updated: ...", "X • 5 मिनट पहले".
+_COMPOSITE_SPLIT_RE = re.compile(r"\s+[|•·]\s+")
+_MAX_COMPOSITE_CHARS = 250
 
 RECENT_POSTS_HEADING_RE = _rx(_labels(RECENT_POSTS_HEADINGS))
 # A teaser in a list ends with its time stamp ("... 9 minutes ago" or a line of its own).
@@ -657,13 +803,31 @@ def _remove_recent_posts(page: _Page) -> None:
             index += 1
 
 
+def _rule_reason(bare: str) -> str | None:
+    return next((rule.reason for rule in FURNITURE_RULES if rule.matches(bare)), None)
+
+
+def _composite_reason(bare: str) -> str | None:
+    """A header line of several furniture parts, "Edited By: X | Updated: 21 Nov 2026"."""
+    parts = [part.strip(_DECORATION) for part in _COMPOSITE_SPLIT_RE.split(bare)]
+    if len(parts) < 2 or len(bare) > _MAX_COMPOSITE_CHARS:
+        return None
+    reasons = [_rule_reason(p) or ("byline" if _is_labelled_byline(p) else None) for p in parts]
+    if not any(reasons):
+        return None  # a bare name counts only beside a part that is surely furniture
+    reasons = [
+        reason or ("byline" if _is_name(p) else None)
+        for reason, p in zip(reasons, parts, strict=True)
+    ]
+    return reasons[0] if all(reasons) else None
+
+
 def _remove_by_rules(page: _Page) -> None:
     for index in page.kept():
         bare = page.units[index].bare
-        for rule in FURNITURE_RULES:
-            if rule.matches(bare):
-                page.remove(index, index + 1, rule.reason)
-                break
+        reason = _rule_reason(bare) or _composite_reason(bare)
+        if reason is not None:
+            page.remove(index, index + 1, reason)
 
 
 def _remove_leading(page: _Page, title: str) -> None:

@@ -100,3 +100,8 @@ PLAYWRIGHT_ABORT_REQUEST = "crawler.browser.should_abort_request"
 PLAYWRIGHT_MAX_CONTEXTS = 1
 PLAYWRIGHT_MAX_PAGES_PER_CONTEXT = 4  # concurrent browser pages
 PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT = 30_000
+
+# --- Extraction evaluation (python -m crawler evaluate) ---------------------------
+# Gold data per stored page: tests/fixtures/gold/<site>/<name>.json (title, date,
+# authors, "with"/"without" body segments); pages are read from LOCAL_SITES_DIR.
+EVALUATE_GOLD_DIR = str(PROJECT_ROOT / "tests" / "fixtures" / "gold")
