@@ -3,11 +3,15 @@
 Article bodies are plain text with paragraphs separated by one blank line ("\\n\\n");
 titles, descriptions and author names are single strings.
 
-* :func:`normalize_text` fixes the characters (entities, Unicode form, odd spaces,
-  invisible characters) and the spacing, keeping the paragraph structure.
+* :func:`normalize_text` fixes the characters and the spacing, keeping the paragraph
+  structure: entities (also double-escaped ones), mojibake (UTF-8 read as cp1252,
+  repaired with ftfy), Unicode form, nukta spellings (one byte sequence per letter),
+  invisible characters (ZWJ/ZWNJ stay only next to a virama, where they change the
+  rendering), typographic quotes and dashes (as ASCII " ' -; the danda stays), odd spaces.
 * :func:`remove_furniture` drops what the page put around the article: "Recent Posts"
   lists, bylines, "ये भी पढ़ें" links, share/subscribe/advertisement labels, app
-  promos, photo credits and a trailing teaser for another story.
+  promos, photo credits, tag lists, breadcrumbs, header lines of several such parts
+  ("Edited By: X | Updated: ...") and a trailing teaser for another story.
 * :func:`clean_body` and :func:`clean_line` are what the clean pipeline calls.
 
 Furniture is recognised per unit (a line; in a normalized body, a paragraph) from

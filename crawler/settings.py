@@ -53,6 +53,8 @@ CRAWL_MAX_LISTING_PAGES = 3
 ITEM_PIPELINES = {
     "pipelines.validate.ValidatePipeline": 100,
     "pipelines.clean.CleanPipeline": 200,
+    # After clean, which repairs mojibake that would otherwise look like a legacy font.
+    "pipelines.language.LanguagePipeline": 250,
     "pipelines.dedupe.DedupePipeline": 300,
     "pipelines.classify.ClassifyPipeline": 400,
     "pipelines.store.MongoStorePipeline": 900,
@@ -105,3 +107,139 @@ PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT = 30_000
 # Gold data per stored page: tests/fixtures/gold/<site>/<name>.json (title, date,
 # authors, "with"/"without" body segments); pages are read from LOCAL_SITES_DIR.
 EVALUATE_GOLD_DIR = str(PROJECT_ROOT / "tests" / "fixtures" / "gold")
+
+# --- Nightly job under cron (crawler/schedule.py, `schedule` and `nightly` commands) ---
+# Time of day cron starts the nightly job (HH:MM, the machine's local time).
+SCHEDULE_AT = "02:30"
+# Date window of the nightly job: wider than a day, so a late or skipped night
+# loses nothing (the incremental check keeps the overlap cheap).
+SCHEDULE_SINCE = "36h"
+# One log file per run (crawl-YYYYmmdd-HHMMSS.log) in this directory.
+SCHEDULE_LOG_DIR = str(PROJECT_ROOT / ".data" / "logs")
+# Run logs older than this many days are deleted by the job.
+SCHEDULE_KEEP_DAYS = 14
+# Lock file that keeps two nightly runs from overlapping.
+SCHEDULE_LOCK_FILE = str(PROJECT_ROOT / ".data" / "nightly.lock")
+# Env file (mode 0600) the cron entry sources; written at install time if any
+# of SCHEDULE_ENV_VARS is set, so secrets never go into the crontab.
+SCHEDULE_ENV_FILE = str(PROJECT_ROOT / ".data" / "cron.env")
+# Environment variables passed on to the cron job, when set at install time.
+SCHEDULE_ENV_VARS = [
+    "MONGO_URI",
+    "MONGO_DATABASE",
+    "MONGO_EMBEDDED_PORT",
+    "CRAWL_CONTACT",
+    "CHROMIUM_PATH",
+    "HTTP_PROXY",
+    "HTTPS_PROXY",
+    "NO_PROXY",
+]
+
+# --- Monitors (crawler/monitors.py), judged into each crawl_runs record --------------------
+# Run the monitors after each site's crawl.
+MONITORS_ENABLED = True
+# A site that usually has new articles must have at least this many.
+MONITORS_MIN_NEW_ARTICLES = 1
+# Earlier finished runs of the site read to learn what is usual.
+MONITORS_HISTORY_RUNS = 7
+# Fewer earlier runs than this: the new-articles check is skipped, not failed.
+MONITORS_HISTORY_MIN_RUNS = 3
+# Highest share of requests answered with an HTTP error or failing to download.
+MONITORS_MAX_ERROR_RATE = 0.2
+# Lowest share of articles having each field (drops for a missing field count in the base).
+MONITORS_MIN_FIELD_COVERAGE = {"title": 0.9, "body": 0.9, "published_at": 0.7, "authors": 0.3}
+# Fewer articles than this: field coverage is too noisy to judge and is skipped.
+MONITORS_COVERAGE_MIN_ARTICLES = 5
+# Most pages per site and run that may fail to download or parse (spider/failed_pages).
+MONITORS_MAX_PARSER_FAILURES = 5
+# Fields the coverage pipeline (pipelines.coverage.CoveragePipeline) counts.
+COVERAGE_FIELDS = [
+    "title",
+    "body",
+    "published_at",
+    "authors",
+    "description",
+    "section",
+    "tags",
+    "images",
+    "category",
+]
+
+# --- Live progress on a terminal (crawler/progress.py) --------------------------------
+# Show one redrawn status line per site when stderr is a terminal (never under cron).
+PROGRESS_ENABLED = True
+# Seconds between redraws of the status lines.
+PROGRESS_INTERVAL = 1.0
+
+# --- HTML report (crawler/report.py, `report` command) ----------------------------------
+# Default span of the report: runs started since then.
+REPORT_SINCE = "7d"
+# Days in the report's charts are counted in this time zone.
+REPORT_TIMEZONE = "Asia/Kolkata"
+
+# --- Cleaning, dates, language, search tokens (pipelines/clean.py, pipelines/language.py)
+# Devanagari digits in text fields: "keep" them (०-९) or make them "ascii" (0-9).
+CLEAN_DIGITS = "keep"
+# Whether the clean step sets search_tokens (normalized words for `query --search`).
+CLEAN_SEARCH_TOKENS = True
+# A published/modified date later than the fetch time plus this span is not trusted
+# ("2h", "90m", "1d"): a future published_at drops the item, a future modified_at is cleared.
+DATES_MAX_FUTURE_SKEW = "2h"
+# Switch the language step off entirely (no detection, no drops).
+LANGUAGE_ENABLED = True
+# Languages articles may be in (ISO 639-1); others are dropped (English pages of bilingual sites).
+LANGUAGE_ALLOWED = ["hi"]
+# Languages the identifier chooses among: Hindi, English and the major Indian languages.
+LANGUAGE_CANDIDATES = [
+    "hi",
+    "en",
+    "mr",
+    "ne",
+    "bn",
+    "as",
+    "gu",
+    "pa",
+    "or",
+    "ta",
+    "te",
+    "kn",
+    "ml",
+    "ur",
+]
+# A language drop needs at least this confidence (0-1); weaker guesses keep the article.
+LANGUAGE_MIN_CONFIDENCE = 0.5
+# Drop pages typed in legacy Hindi fonts (Kruti Dev, Chanakya); False keeps them flagged.
+LANGUAGE_DROP_LEGACY_FONT = True
+
+# --- Duplicates across sites (pipelines.dedupe, crawler.neardup) -----------------
+# Copies of one story share a cluster_id; duplicate_of names the earliest copy.
+# Keep article fingerprints in MongoDB so later runs match earlier nights' stories
+# (False: copies are found within one run only).
+DEDUPE_PERSIST = True
+# Fingerprints of articles published or seen within this many days are loaded at start.
+DEDUPE_WINDOW_DAYS = 7
+# MongoDB collection of the fingerprints (MinHash signatures, clusters).
+DEDUPE_COLLECTION = "fingerprints"
+# Words per shingle; 3 was best on tests/fixtures/neardup (bench/neardup_eval.py).
+DEDUPE_SHINGLE_SIZE = 3
+# MinHash permutations: more gives a finer estimate, a bigger and slower index.
+DEDUPE_NUM_PERM = 128
+# A copy holds at least this share of the shorter text's shingles (a trimmed copy does) ...
+DEDUPE_MIN_CONTAINMENT = 0.6
+# ... and at least this Jaccard similarity (keeps a short brief out of a long roundup).
+DEDUPE_MIN_JACCARD = 0.1
+# Two clusters an article matches merge if the articles it matched share this much.
+DEDUPE_MERGE_CONTAINMENT = 0.3
+
+# --- Category and enrichment (pipelines.classify, pipelines.enrich) --------------
+# Topic model file (python -m crawler train writes one); empty: the section decides alone.
+CLASSIFY_MODEL_PATH = str(PROJECT_ROOT / "crawler" / "models" / "topics-v1.npz")
+# Below this model confidence the category is "other" (in 5-fold cross-validation about
+# 7% of headlines fall below 0.3, and the rest are right more often than the whole).
+CLASSIFY_MIN_CONFIDENCE = 0.3
+# False switches the classify step off (NotConfigured) without touching ITEM_PIPELINES.
+CLASSIFY_ENABLED = True
+# False switches enrichment (regions, places, parties, people) off.
+ENRICH_ENABLED = True
+# Directory with places.tsv, parties.tsv and people.tsv; empty: the project's crawler/data.
+ENRICH_DATA_DIR = ""

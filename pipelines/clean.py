@@ -1,41 +1,127 @@
-"""Unicode NFC, whitespace and entities in every text field; page furniture
-(bylines, 'ये भी पढ़ें' blocks, Recent Posts lists, share and ad labels) out of
-the body. What was removed is counted under pipelines/clean/removed/<reason>."""
+"""Unicode NFC, mojibake, quotes, dashes, whitespace and entities in every text field;
+page furniture (bylines, 'ये भी पढ़ें' blocks, Recent Posts lists, share and ad labels)
+out of the body; Devanagari digits kept or made ASCII (CLEAN_DIGITS); search tokens;
+dates in the future rejected (when given a skew: crawls read DATES_MAX_FUTURE_SKEW).
+
+Counted: furniture under pipelines/clean/removed/<reason>, repaired mojibake under
+pipelines/clean/repaired/mojibake (the item also gets the text flag "mojibake_repaired"),
+a publication date beyond DATES_MAX_FUTURE_SKEW under pipelines/clean/dropped/future_date
+(the item is dropped: an article without a trustworthy date is not stored), a
+modification date beyond it under pipelines/clean/cleared/future_modified_at.
+"""
 
 from __future__ import annotations
 
+import logging
+from datetime import UTC, datetime, timedelta
+
 from itemadapter import ItemAdapter
 from scrapy.crawler import Crawler
+from scrapy.exceptions import DropItem
 
-from crawler.hindi import clean_body, clean_line
+from crawler.dates import not_in_future, parse_duration
+from crawler.hindi import clean_body, clean_line, repair_mojibake, to_ascii_digits
+from crawler.tokens import article_tokens
+
+logger = logging.getLogger(__name__)
+
+STATS_PREFIX = "pipelines/clean/"
+MOJIBAKE_REPAIRED = "mojibake_repaired"
+DIGIT_MODES = ("keep", "ascii")
 
 
 class CleanPipeline:
     LINE_FIELDS = ("title", "description", "section")
     LIST_FIELDS = ("authors", "tags")
 
-    def __init__(self, crawler: Crawler | None, form: str) -> None:
+    def __init__(
+        self,
+        crawler: Crawler | None,
+        form: str,
+        digits: str = "keep",
+        search_tokens: bool = True,
+        max_future_skew: timedelta | None = None,
+    ) -> None:
+        if digits not in DIGIT_MODES:
+            raise ValueError(f"CLEAN_DIGITS={digits!r}: expected one of {', '.join(DIGIT_MODES)}")
         self.crawler = crawler
         self.form = form
+        self.digits = digits
+        self.search_tokens = search_tokens
+        self.max_future_skew = max_future_skew
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> CleanPipeline:
-        return cls(crawler, form=crawler.settings.get("CLEAN_UNICODE_FORM"))
+        settings = crawler.settings
+        return cls(
+            crawler,
+            form=settings.get("CLEAN_UNICODE_FORM"),
+            digits=settings.get("CLEAN_DIGITS"),
+            search_tokens=settings.getbool("CLEAN_SEARCH_TOKENS"),
+            max_future_skew=parse_duration(settings.get("DATES_MAX_FUTURE_SKEW")),
+        )
 
     def process_item(self, item: object) -> object:
         adapter = ItemAdapter(item)
+        self._check_dates(adapter)
+        if self._repair_mojibake(adapter):
+            adapter["text_flags"] = [*(adapter.get("text_flags") or []), MOJIBAKE_REPAIRED]
+            self._count("repaired/mojibake")
+
+        digits = to_ascii_digits if self.digits == "ascii" else _unchanged
         for name in self.LINE_FIELDS:
-            adapter[name] = clean_line(adapter.get(name) or "", self.form)
+            adapter[name] = digits(clean_line(adapter.get(name) or "", self.form))
         for name in self.LIST_FIELDS:
-            cleaned = [clean_line(v, self.form) for v in adapter.get(name) or []]
+            cleaned = [digits(clean_line(v, self.form)) for v in adapter.get(name) or []]
             adapter[name] = list(dict.fromkeys(v for v in cleaned if v))
         adapter["images"] = [
-            {"url": image["url"], "caption": clean_line(image.get("caption", ""), self.form)}
+            {
+                "url": image["url"],
+                "caption": digits(clean_line(image.get("caption", ""), self.form)),
+            }
             for image in adapter.get("images") or []
         ]
         body, removed = clean_body(adapter.get("body") or "", adapter.get("title") or "", self.form)
-        adapter["body"] = body
-        if self.crawler is not None:
-            for reason in removed:
-                self.crawler.stats.inc_value(f"pipelines/clean/removed/{reason}")
+        adapter["body"] = digits(body)
+        for reason in removed:
+            self._count(f"removed/{reason}")
+        if self.search_tokens:
+            adapter["search_tokens"] = article_tokens(
+                adapter["title"], adapter["description"], adapter["body"]
+            )
         return item
+
+    def _repair_mojibake(self, adapter: ItemAdapter) -> bool:
+        """Repairs the raw text fields in place; whether any needed it."""
+        repaired = False
+        for name in (*self.LINE_FIELDS, "body"):
+            value = adapter.get(name) or ""
+            fixed = repair_mojibake(value)
+            if fixed != value:
+                adapter[name] = fixed
+                repaired = True
+        return repaired
+
+    def _check_dates(self, adapter: ItemAdapter) -> None:
+        if self.max_future_skew is None:  # not asked for (one-page extraction)
+            return
+        # Anchored to when the page was fetched; extract runs have no fetch time.
+        now = adapter.get("fetched_at") or datetime.now(UTC)
+        url = adapter.get("url")
+        published = adapter.get("published_at")
+        if published is not None and not_in_future(published, now, self.max_future_skew) is None:
+            self._count("dropped/future_date")
+            raise DropItem(f"future_date: {url} (published_at {published.isoformat()})")
+        modified = adapter.get("modified_at")
+        if modified is not None and not_in_future(modified, now, self.max_future_skew) is None:
+            logger.debug("Cleared modified_at %s of %s: in the future", modified, url)
+            adapter["modified_at"] = None
+            self._count("cleared/future_modified_at")
+
+    def _count(self, key: str) -> None:
+        if self.crawler is not None and self.crawler.stats is not None:
+            self.crawler.stats.inc_value(STATS_PREFIX + key)
+
+
+def _unchanged(text: str) -> str:
+    return text

@@ -10,14 +10,21 @@ import unicodedata
 from pathlib import Path
 
 import pytest
+from scrapy.utils.test import get_crawler
 
 from crawler.hindi import (
     clean_body,
     clean_line,
+    normalize_punctuation,
     normalize_text,
     remove_furniture,
+    repair_mojibake,
     to_ascii_digits,
+    unify_nukta,
 )
+from crawler.items import ArticleItem
+from pipelines.clean import CleanPipeline
+from tests.helpers import project_settings
 
 SEEDS = Path(__file__).parent / "fixtures" / "seeds"
 SEED_000 = SEEDS / "000_459aabef4b049da1.txt"
@@ -180,8 +187,12 @@ def test_seed_000_reasons(seed_000: tuple[str, list[str]]) -> None:
 
 
 def test_seed_002_keeps_every_article_paragraph(seed_002: tuple[str, list[str]]) -> None:
+    # The seed quotes the way agency copy does, ‘‘बंगाल ...: one ASCII double quote now.
+    quoted = SEED_002_PARAGRAPHS[3]
+    assert "‘‘बंगाल" in quoted
+    expected = [*SEED_002_PARAGRAPHS[:3], quoted.replace("‘‘बंगाल", '"बंगाल')]
     body, _ = seed_002
-    assert paragraphs(body) == [nfc(p) for p in SEED_002_PARAGRAPHS]
+    assert paragraphs(body) == [nfc(p) for p in expected]
 
 
 def test_seed_002_trailing_teaser_removed(seed_002: tuple[str, list[str]]) -> None:
@@ -382,3 +393,187 @@ def test_recent_posts_heading_without_a_list_inside_the_article_is_kept() -> Non
 def test_title_repeated_at_the_top_removed() -> None:
     title = "कोलकाता में सपा की बैठक"
     assert remove_furniture(body_of(title, LEDE), title=title) == (LEDE, ["title"])
+
+
+# --- nukta, joiners, mojibake, entities, punctuation (the "clean text" issue) -----------
+
+NUKTA = "\u093c"
+
+
+@pytest.mark.parametrize(
+    ("precomposed", "base"),
+    [(chr(0x0958 + i), base) for i, base in enumerate("कखगजडढफय")],
+)
+def test_precomposed_and_base_plus_nukta_come_out_byte_identical(
+    precomposed: str, base: str
+) -> None:
+    # U+0958-U+095F (क़ ख़ ग़ ज़ ड़ ढ़ फ़ य़) against the same letter typed as base + nukta.
+    one = normalize_text(f"{precomposed}ानून")
+    other = normalize_text(f"{base}{NUKTA}ानून")
+    assert one.encode("utf-8") == other.encode("utf-8")
+    assert one == f"{base}{NUKTA}ानून"
+
+
+def test_nukta_typed_after_the_vowel_sign_moves_before_it() -> None:
+    # "क़िला" typed as क + ि + ़ renders the same in many fonts but is another string.
+    assert normalize_text(f"क{chr(0x093F)}{NUKTA}ला") == f"क{NUKTA}{chr(0x093F)}ला"
+
+
+def test_doubled_nukta_becomes_one() -> None:
+    assert unify_nukta(f"ज{NUKTA}{NUKTA}रूर") == f"ज{NUKTA}रूर"
+
+
+def test_legacy_converter_nukta_on_the_wrong_letter_repaired() -> None:
+    # Business Standard's 2020 pages write "बढऩे" (ढ + ऩ) for "बढ़ने" (ढ़ + न).
+    assert normalize_text("घाटा बढ\u0929े की वजह, लड\u0929े") == "घाटा बढ़ने की वजह, लड़ने"
+
+
+def test_joiner_between_letters_without_virama_removed() -> None:
+    assert normalize_text(f"समाज{ZWNJ}वादी पा{ZWJ}र्टी") == "समाजवादी पार्टी"
+
+
+def test_eyelash_ra_joiner_kept() -> None:
+    text = f"र{ZWJ}्य"  # ZWJ before the virama asks for the eyelash ra
+    assert normalize_text(text) == text
+
+
+def test_utf8_read_as_cp1252_repaired() -> None:
+    # The issue's example: "à¤•" is क read byte by byte as cp1252 (E0 A4 95).
+    assert normalize_text("à¤•à¤¾") == "का"
+
+
+def _read_as_cp1252(text: str) -> str:
+    """UTF-8 bytes decoded as browsers decode windows-1252 (undefined bytes as C1 controls)."""
+    out = []
+    for byte in text.encode("utf-8"):
+        try:
+            out.append(bytes([byte]).decode("cp1252"))
+        except UnicodeDecodeError:
+            out.append(chr(byte))
+    return "".join(out)
+
+
+def test_mojibake_paragraph_repaired_next_to_a_good_one() -> None:
+    good = "सपा की बैठक कोलकाता में हुई।"
+    broken = _read_as_cp1252("अखिलेश यादव ने ममता बनर्जी से मुलाकात की।")
+    assert broken.startswith("à¤…à¤–")
+    assert normalize_text(f"{good}\n\n{broken}") == (
+        "सपा की बैठक कोलकाता में हुई।\n\nअखिलेश यादव ने ममता बनर्जी से मुलाकात की।"
+    )
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Café Coffee Day के मालिक", "São Paulo में ब्रिक्स बैठक", "₹500 का टिकट, 25°C तापमान"],
+)
+def test_text_that_only_looks_odd_is_not_repaired(text: str) -> None:
+    assert repair_mojibake(text) == text
+
+
+def test_double_escaped_entities_decoded() -> None:
+    assert normalize_text("&amp;quot;सपा&amp;quot; &amp;amp; बसपा") == '"सपा" & बसपा'
+
+
+def test_typographic_quotes_become_ascii() -> None:
+    assert normalize_punctuation("“सपा” ‘BJP’ «TMC» ‘‘बंगाल’’") == '"सपा" \'BJP\' "TMC" "बंगाल"'
+
+
+def test_dashes_become_hyphens_and_the_danda_stays() -> None:
+    assert normalize_text("2019–20 में सपा—बसपा ― गठबंधन −5 रहा। ॥") == (
+        "2019-20 में सपा-बसपा - गठबंधन -5 रहा। ॥"
+    )
+
+
+def test_c1_control_characters_removed() -> None:
+    # U+0081 and U+009D: bytes cp1252 leaves undefined, left over from a Latin-1 decode.
+    assert normalize_text("सपा\x81 और\x9d बसपा") == "सपा और बसपा"
+
+
+# --- more furniture -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("furniture", "reason"),
+    [
+        ("कॉपी लिंक", "share"),
+        ("Share this article", "share"),
+        ("Advertisements", "advertisement"),
+        ("हमारे WhatsApp चैनल से जुड़ें", "subscribe"),
+        ("Join our WhatsApp channel for the latest news", "subscribe"),
+        ("इमेज स्रोत, Getty Images", "photo_credit"),
+        ("इमेज कैप्शन, कोलकाता में सपा की बैठक", "photo_credit"),
+        ("Tags: सपा, अखिलेश यादव, ममता बनर्जी", "tags"),
+        ("Keyword: export, import, textiles,,", "tags"),
+        ("होम › राजनीति › उत्तर प्रदेश", "breadcrumb"),
+        ("Hindi News", "breadcrumb"),
+        ("एक घंटा पहले", "timestamp"),
+        ("Edited By: Priya Singh | Updated: 21 Nov 2026, 10:15 AM IST", "byline"),
+        ("राजेश कुमार • 3 घंटे पहले", "byline"),
+        ("अपडेटेड: शनिवार, 21 नवंबर 2026 10:15 AM (IST)", "dateline"),
+    ],
+)
+def test_more_furniture_lines_removed(furniture: str, reason: str) -> None:
+    body, reasons = remove_furniture(body_of(LEDE, nfc(furniture), MORE))
+    assert body == body_of(LEDE, MORE)
+    assert reasons == [reason]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Home Minister अमित शाह ने कहा कि चुनाव समय पर होंगे।",
+        "होम लोन की ब्याज दरें घटीं",
+        "तीन लोग | पुलिस ने कहा कि जांच जारी है।",
+        "राजेश कुमार | सपा के जिलाध्यक्ष",
+    ],
+)
+def test_article_lines_like_new_furniture_are_kept(line: str) -> None:
+    body = body_of(LEDE, line, MORE)
+    assert remove_furniture(body) == (body, [])
+
+
+# --- the clean pipeline ------------------------------------------------------------------
+
+
+def _item(**fields: object) -> ArticleItem:
+    return ArticleItem(url="https://www.example.in/a-1.html", site="example", **fields)
+
+
+def test_pipeline_keeps_devanagari_digits_by_default() -> None:
+    item = _item(title="२०२४ का चुनाव", body="सपा ने ५० सीटें जीतीं।")
+    CleanPipeline(None, "NFC").process_item(item)
+    assert (item.title, item.body) == ("२०२४ का चुनाव", "सपा ने ५० सीटें जीतीं।")
+
+
+def test_pipeline_makes_digits_ascii_on_request() -> None:
+    item = _item(
+        title="२०२४ का चुनाव",
+        body="सपा ने ५० सीटें जीतीं।",
+        tags=["चुनाव २०२४"],
+        images=[{"url": "https://img.example.in/1.jpg", "caption": "फोटो १"}],
+    )
+    CleanPipeline(None, "NFC", digits="ascii").process_item(item)
+    assert (item.title, item.body) == ("2024 का चुनाव", "सपा ने 50 सीटें जीतीं।")
+    assert item.tags == ["चुनाव 2024"]
+    assert item.images[0]["caption"] == "फोटो 1"
+
+
+def test_pipeline_rejects_an_unknown_digit_mode() -> None:
+    with pytest.raises(ValueError, match="CLEAN_DIGITS"):
+        CleanPipeline(None, "NFC", digits="roman")
+
+
+def test_pipeline_reads_its_settings_and_counts_repaired_mojibake() -> None:
+    crawler = get_crawler(settings_dict=project_settings(CLEAN_DIGITS="ascii"))
+    crawler.stats.open_spider()
+    item = _item(title="à¤•à¤¾à¤¨à¥‚à¤¨ १", body="सपा की बैठक।")
+    CleanPipeline.from_crawler(crawler).process_item(item)
+    assert item.title == "कानून 1"
+    assert item.text_flags == ["mojibake_repaired"]
+    assert crawler.stats.get_value("pipelines/clean/repaired/mojibake") == 1
+
+
+def test_pipeline_sets_search_tokens_from_title_description_and_body() -> None:
+    item = _item(title="ममता से मिले अखिलेश", description="कोलकाता में", body="सपा की बैठक।")
+    CleanPipeline(None, "NFC").process_item(item)
+    assert item.search_tokens == ["ममता", "मिले", "अखिलेश", "कोलकाता", "सपा", "बैठक"]

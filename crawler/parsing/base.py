@@ -15,7 +15,7 @@ from urllib.parse import urljoin, urlsplit
 
 from parsel import Selector
 
-from crawler.dates import parse_date
+from crawler.dates import date_from_page, find_date, first_valid_date, not_in_future, parse_date
 from crawler.items import ArticleItem
 from crawler.parsing import blocks
 from crawler.parsing.jsonld import JsonLd, image_objects, names
@@ -124,7 +124,7 @@ class ArticleParser:
         item.description = self.description(selector, article)
         item.body = "\n\n".join(self.body_paragraphs(selector, page, url))
         item.authors = self.authors(selector, article)
-        item.published_at = self.published_at(selector, article)
+        item.published_at = self.published_at(selector, article, page, canonical)
         item.modified_at = self.modified_at(selector, article)
         item.section = self.section(selector, ld, article)
         item.tags = self.tags(selector, article)
@@ -189,11 +189,17 @@ class ArticleParser:
             found = [_clean(selector.css('meta[name="author"]::attr(content)').get())]
         return _unique(found)
 
-    def published_at(self, selector: Selector, article: dict[str, Any]) -> datetime | None:
-        found = _first_date(selector, article.get("datePublished"), _PUBLISHED_META)
+    def published_at(
+        self, selector: Selector, article: dict[str, Any], page: str = "", url: str = ""
+    ) -> datetime | None:
+        candidates = [article.get("datePublished")]
+        candidates += [selector.css(f"{css}::attr(content)").get() for css in _PUBLISHED_META]
+        found = first_valid_date(candidates)  # a future JSON-LD date falls through to meta
         if found is None and self.DATE_SELECTOR:
             text = selector.css(self.DATE_SELECTOR).xpath("string()").get() or ""
-            found = parse_date(blocks.collapse(text))
+            found = not_in_future(find_date(blocks.collapse(text)))
+        if found is None and page:
+            found = date_from_page(page, url)  # htmldate and datelines in the page text
         return found
 
     def modified_at(self, selector: Selector, article: dict[str, Any]) -> datetime | None:

@@ -1,0 +1,98 @@
+"""Identify each article's language and drop what a Hindi corpus should not hold.
+
+Every item gets ``detected_language`` and ``language_confidence`` (py3langid over title,
+description and body; see crawler/language.py). Articles in a language outside
+LANGUAGE_ALLOWED (English pages of bilingual sites) are dropped, counted under
+pipelines/language/dropped/<lang>, unless the guess is weaker than
+LANGUAGE_MIN_CONFIDENCE. Hindi typed in a legacy font (Kruti Dev, Chanakya, ...) is
+flagged ``legacy_font`` in ``text_flags`` and, with LANGUAGE_DROP_LEGACY_FONT, dropped
+(pipelines/language/dropped/legacy_font) instead of being stored as Latin garbage.
+Runs after cleaning, which repairs mojibake that would otherwise look like a legacy font.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+from itemadapter import ItemAdapter
+from scrapy.crawler import Crawler
+from scrapy.exceptions import DropItem, NotConfigured
+
+from crawler.hindi import repair_mojibake
+from crawler.language import (
+    LEGACY_FONT,
+    LanguageIdentifier,
+    detect_legacy_font,
+    language_identifier,
+)
+
+logger = logging.getLogger(__name__)
+
+STATS_PREFIX = "pipelines/language/"
+
+
+class LanguagePipeline:
+    def __init__(
+        self,
+        crawler: Crawler | None,
+        identifier: LanguageIdentifier,
+        allowed: Sequence[str],
+        drop_legacy_font: bool = True,
+        min_confidence: float = 0.0,
+    ) -> None:
+        self.crawler = crawler
+        self.identifier = identifier
+        self.allowed = frozenset(allowed)
+        self.drop_legacy_font = drop_legacy_font
+        self.min_confidence = min_confidence
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> LanguagePipeline:
+        settings = crawler.settings
+        if not settings.getbool("LANGUAGE_ENABLED"):
+            raise NotConfigured("LANGUAGE_ENABLED is off")
+        return cls(
+            crawler,
+            language_identifier(settings.getlist("LANGUAGE_CANDIDATES")),
+            allowed=settings.getlist("LANGUAGE_ALLOWED"),
+            drop_legacy_font=settings.getbool("LANGUAGE_DROP_LEGACY_FONT"),
+            min_confidence=settings.getfloat("LANGUAGE_MIN_CONFIDENCE"),
+        )
+
+    def process_item(self, item: object) -> object:
+        adapter = ItemAdapter(item)
+        url = adapter.get("url")
+        # The body decides: a legacy-font page often has a Unicode title from its metadata.
+        body = adapter.get("body") or ""
+        font = detect_legacy_font(repair_mojibake(body or adapter.get("title") or ""))
+        if font is not None:
+            adapter["text_flags"] = [*(adapter.get("text_flags") or []), LEGACY_FONT]
+            adapter["detected_language"] = ""
+            adapter["language_confidence"] = None
+            self._count("legacy_font")
+            if self.drop_legacy_font:
+                self._count(f"dropped/{LEGACY_FONT}")
+                raise DropItem(f"{LEGACY_FONT}: {url} ({font})")
+            return item
+
+        text = "\n".join(adapter.get(name) or "" for name in ("title", "description", "body"))
+        guess = self.identifier.identify(text)
+        adapter["detected_language"] = guess.language
+        adapter["language_confidence"] = guess.confidence
+        if not guess.language:
+            return item
+        self._count(f"detected/{guess.language}")
+        if guess.language in self.allowed or not self.allowed:
+            return item
+        if guess.confidence is not None and guess.confidence < self.min_confidence:
+            # Too unsure to throw an article away (short texts, mixed scripts).
+            self._count("kept_uncertain")
+            logger.debug("Kept %s: %s at only %.2f", url, guess.language, guess.confidence)
+            return item
+        self._count(f"dropped/{guess.language}")
+        raise DropItem(f"language_{guess.language}: {url}")
+
+    def _count(self, key: str) -> None:
+        if self.crawler is not None and self.crawler.stats is not None:
+            self.crawler.stats.inc_value(STATS_PREFIX + key)
