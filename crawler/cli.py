@@ -20,7 +20,7 @@ from typing import Any
 from scrapy.settings import Settings
 
 import crawler.commands
-from crawler.dates import parse_since
+from crawler.argtypes import date_arg, pair_arg
 from crawler.project import open_store, project_settings
 from crawler.sites import SITES, parse_page
 
@@ -80,12 +80,30 @@ def cmd_crawl(args: argparse.Namespace) -> int:
         settings.set(name, value, "cmdline")
     sites = _crawl_sites(args)
     if not args.local_sites:
-        return run_crawl(sites, settings, spider_args)
-    from crawler.localsites import FixtureSiteServer
+        status = run_crawl(sites, settings, spider_args)
+    else:
+        from crawler.localsites import FixtureSiteServer
 
-    with FixtureSiteServer(Path(settings["LOCAL_SITES_DIR"])) as server:
-        settings.set("LOCAL_SITES_URL", server.url, "cmdline")
-        return run_crawl(sites, settings, spider_args)
+        with FixtureSiteServer(Path(settings["LOCAL_SITES_DIR"])) as server:
+            settings.set("LOCAL_SITES_URL", server.url, "cmdline")
+            status = run_crawl(sites, settings, spider_args)
+    return status or monitors_status(settings, sites)
+
+
+def monitors_status(settings: Settings, sites: Sequence[str]) -> int:
+    """3 when a monitor failed for this run (each failure printed), else 0."""
+    from crawler.monitors import failed_monitors
+
+    if not settings.getbool("MONITORS_ENABLED"):
+        return 0
+    store = open_store(settings)
+    try:
+        failures = failed_monitors(settings["CRAWL_RUN_ID"], store, sites)
+    finally:
+        store.db.client.close()
+    for message in failures:
+        print(f"crawl: monitor failed: {message}", file=sys.stderr)
+    return 3 if failures else 0
 
 
 # --- query -------------------------------------------------------------------
@@ -160,21 +178,6 @@ def cmd_demo(args: argparse.Namespace) -> int:
 # --- argument parsing -------------------------------------------------------------
 
 
-def _date_arg(value: str) -> str:
-    try:
-        parse_since(value)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
-    return value
-
-
-def _setting_arg(value: str) -> tuple[str, str]:
-    name, sep, setting = value.partition("=")
-    if not sep or not name.strip():
-        raise argparse.ArgumentTypeError(f"expected NAME=VALUE, got {value!r}")
-    return name.strip(), setting
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="python -m crawler",
@@ -199,7 +202,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     crawl.add_argument(
         "--since",
-        type=_date_arg,
+        type=date_arg,
         help="date window: 1d, 36h, 2w or a date (default: CRAWL_SINCE, 1d)",
     )
     crawl.add_argument(
@@ -219,7 +222,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--set",
         action="append",
         default=[],
-        type=_setting_arg,
+        type=pair_arg,
         metavar="NAME=VALUE",
         help="override a Scrapy/project setting (repeatable)",
     )
@@ -258,7 +261,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    if args.command not in ("crawl", "demo"):  # crawls log through Scrapy's own handler
+    if args.command not in ("crawl", "demo", "nightly"):  # crawls log through Scrapy's own handler
         logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:
         return int(args.func(args) or 0)

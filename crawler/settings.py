@@ -57,8 +57,12 @@ ITEM_PIPELINES = {
     "pipelines.language.LanguagePipeline": 250,
     "pipelines.dedupe.DedupePipeline": 300,
     "pipelines.classify.ClassifyPipeline": 400,
+    # Counts field coverage for the monitors, after every transform.
+    "pipelines.coverage.CoveragePipeline": 850,
     "pipelines.store.MongoStorePipeline": 900,
 }
+# One live status line per site on a terminal; nothing under cron.
+EXTENSIONS = {"crawler.progress.ProgressExtension": 500}
 VALIDATE_MIN_BODY_CHARS = 200
 VALIDATE_REQUIRED_FIELDS = ["url", "title", "body", "published_at"]
 CLEAN_UNICODE_FORM = "NFC"

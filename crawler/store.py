@@ -278,6 +278,16 @@ class ArticleStore:
             ]
         )
         self.skipped.create_index([("url", ASCENDING)], name="url_unique", unique=True)
+        # Monitor history, failed_monitors and the report read runs by site and time.
+        self.runs.create_indexes(
+            [
+                IndexModel(
+                    [("spider", ASCENDING), ("started_at", DESCENDING)], name="spider_started"
+                ),
+                IndexModel([("run_id", ASCENDING)], name="run_id"),
+                IndexModel([("started_at", DESCENDING)], name="started"),
+            ]
+        )
 
     def upsert_articles(self, docs: list[dict[str, Any]]) -> UpsertCounts:
         """Insert new articles, version changed ones, touch unchanged ones; one bulk write."""

@@ -28,7 +28,10 @@ from pymongo.errors import (
 )
 from scrapy import signals
 from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
 
+from crawler.monitors import MonitorSuite
+from crawler.runs import build_summary, previous_summaries
 from crawler.store import (
     ArticleStore,
     EmbeddedMongoError,
@@ -62,6 +65,7 @@ class MongoStorePipeline:
         embedded_port: int,
         server_timeout_ms: int,
         run_id: str | None = None,
+        monitors: MonitorSuite | None = None,
     ) -> None:
         self.mongo_uri = mongo_uri
         self.database = database
@@ -72,6 +76,7 @@ class MongoStorePipeline:
         self.embedded_port = int(embedded_port)
         self.server_timeout_ms = int(server_timeout_ms)
         self.run_id = run_id or uuid.uuid4().hex
+        self.monitors = monitors  # judged into the run record; None = no monitors
         self.uri = ""  # resolved at open
         self.client: MongoClient[dict[str, Any]] | None = None
         self.store: ArticleStore | None = None
@@ -90,6 +95,7 @@ class MongoStorePipeline:
             embedded_port=settings.getint("MONGO_EMBEDDED_PORT"),
             server_timeout_ms=settings.getint("MONGO_SERVER_TIMEOUT_MS"),
             run_id=settings.get("CRAWL_RUN_ID") or None,
+            monitors=_monitor_suite(crawler),
         )
         pipeline.crawler = crawler
         # The run record needs the finish reason, which only spider_closed carries.
@@ -216,12 +222,23 @@ class MongoStorePipeline:
     def _record_run(self, reason: str) -> None:
         stats = self.crawler.stats.get_stats()
         spider = self.crawler.spider
+        site = spider.name if spider is not None else ""
+        finished_at = datetime.now(UTC)
+        summary = build_summary(
+            stats,
+            site=site,
+            finish_reason=reason,
+            finished_at=finished_at,
+            started_at=self.started_at,
+        )
         doc = {
             "run_id": self.run_id,
-            "spider": spider.name if spider is not None else None,
+            "spider": site or None,
             "started_at": self.started_at,
-            "finished_at": datetime.now(UTC),
+            "finished_at": finished_at,
             "finish_reason": reason,
+            "summary": mongo_safe(summary),
+            "monitors": [result.as_dict() for result in self._judge(site, summary)],
             "stats": mongo_safe(stats),
             "store": {
                 name: stats.get(STATS_PREFIX + name, 0)
@@ -236,6 +253,22 @@ class MongoStorePipeline:
             self.store.record_run(doc)
         except PyMongoError as exc:
             logger.warning("Could not record run %s: %s", self.run_id, self._redact(str(exc)))
+
+    def _judge(self, site: str, summary: dict[str, Any]) -> list[Any]:
+        """The monitors' verdicts on this run, against the site's earlier runs."""
+        if self.monitors is None:
+            return []
+        history: list[dict[str, Any]] = []
+        if self.store is not None and self.monitors.history_runs:
+            try:
+                history = previous_summaries(
+                    self.store, site, self.run_id, self.monitors.history_runs
+                )
+            except PyMongoError as exc:
+                logger.warning(
+                    "Could not read earlier runs of %s: %s", site, self._redact(str(exc))
+                )
+        return self.monitors.run(summary, history)
 
     # --- helpers ----------------------------------------------------------------------
 
@@ -259,6 +292,13 @@ class MongoStorePipeline:
         # pymongo appends a long topology dump to selection errors; the first part says it all.
         text = text.split(", Topology Description:")[0]
         return redact_secrets(text, self.mongo_uri or self.uri)
+
+
+def _monitor_suite(crawler: Crawler) -> MonitorSuite | None:
+    try:
+        return MonitorSuite.from_crawler(crawler)
+    except NotConfigured:
+        return None
 
 
 def mongo_safe(value: Any) -> Any:

@@ -231,6 +231,7 @@ class NewsSpider(Spider):
         try:
             item = self.site.parse(response.body, response.url)
         except Exception as exc:  # a malformed page is recorded and skipped, never fatal
+            self.count("spider/parse_failures")
             self.record_failure(response.url, f"{type(exc).__name__}: {exc}")
             return
         if self.outside_window(item.published_at, item.modified_at):

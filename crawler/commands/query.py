@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any, TextIO
 
+from crawler.argtypes import date_arg, pair_arg
 from crawler.dates import IST, parse_since
 from crawler.project import open_store
 from crawler.sites import CATEGORIES, SITES
@@ -47,34 +48,19 @@ EXPORT_FIELDS = (
 )
 
 
-def _when(value: str) -> str:
-    try:
-        parse_since(value)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
-    return value
-
-
-def _pair(value: str) -> tuple[str, str]:
-    name, sep, wanted = value.partition("=")
-    if not sep:
-        raise argparse.ArgumentTypeError(f"expected FIELD=VALUE, got {value!r}")
-    return name.strip(), wanted
-
-
 def add_filter_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--site", choices=sorted(SITES), help="only this site")
     parser.add_argument("--category", choices=[*CATEGORIES, "other"], help="only this category")
     parser.add_argument("--region", help="an Indian state, e.g. 'Uttar Pradesh'")
     parser.add_argument("--party", help="a party, e.g. BJP, SP, INC")
     parser.add_argument("--person", help="a person, e.g. 'Akhilesh Yadav'")
-    parser.add_argument("--since", type=_when, help="published since: 1d, 2w or a date")
-    parser.add_argument("--until", type=_when, help="published before: 1d, 2w or a date")
+    parser.add_argument("--since", type=date_arg, help="published since: 1d, 2w or a date")
+    parser.add_argument("--until", type=date_arg, help="published before: 1d, 2w or a date")
     parser.add_argument("--word", help="a substring of title or body, e.g. अखिलेश")
     parser.add_argument("--search", help="words that must all occur (normalized Hindi tokens)")
     parser.add_argument(
         "--where",
-        type=_pair,
+        type=pair_arg,
         action="append",
         default=[],
         metavar="FIELD=VALUE",

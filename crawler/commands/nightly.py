@@ -1,0 +1,209 @@
+"""The ``nightly`` sub-command: the job cron runs.
+
+It takes the run lock (a second run exits at once with status 75), logs the
+crawl to its own file under the log directory, deletes logs older than
+``--keep-days``, runs the same crawl as ``crawl`` and then reads the monitors'
+verdicts from the run records. Quiet when all is well (cron mails only what a
+job prints); on a failed monitor it prints one line per site and reason and
+exits 3.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import uuid
+from pathlib import Path
+from typing import Any
+
+from pymongo.errors import PyMongoError
+from scrapy.settings import Settings
+
+from crawler.argtypes import date_arg, pair_arg
+from crawler.cli import run_crawl
+from crawler.monitors import failed_monitors
+from crawler.project import open_store, project_settings
+from crawler.schedule import EXIT_LOCKED, LockBusy, RunLock, log_path, prune_logs
+from crawler.sites import SITES
+from crawler.store import redact_secrets
+
+logger = logging.getLogger(__name__)
+
+EXIT_MONITOR_FAILED = 3
+_LOG_FORMAT = "%(asctime)s [%(name)s] %(levelname)s: %(message)s"
+
+_DESCRIPTION = """\
+Run the nightly crawl as cron does: under a lock (a second run exits at once
+with status 75), with its log in LOG_DIR/crawl-YYYYmmdd-HHMMSS.log (logs older
+than --keep-days are deleted), then check the monitors. Prints nothing when all
+is well. Exit status: 0 all well, 1 a crawl did not finish normally, 3 a monitor
+failed (one line per site and reason on stderr), 75 another run holds the lock."""
+
+
+def site_list(value: str) -> list[str]:
+    sites = [s.strip() for s in value.split(",") if s.strip()]
+    unknown = [s for s in sites if s not in SITES]
+    if unknown or not sites:
+        raise argparse.ArgumentTypeError(
+            f"unknown site {', '.join(unknown) or repr(value)} (known: {', '.join(SITES)})"
+        )
+    return sites
+
+
+def add_job_arguments(parser: argparse.ArgumentParser, since_default: str = "CRAWL_SINCE") -> None:
+    """Options shared by ``nightly`` and ``schedule install`` (which passes them on)."""
+    which = parser.add_mutually_exclusive_group()
+    which.add_argument(
+        "--sites", type=site_list, metavar="A,B", help="only these sites (comma-separated)"
+    )
+    which.add_argument("--all", action="store_true", help="every registered site (the default)")
+    parser.add_argument(
+        "--since",
+        type=date_arg,
+        help=f"date window: 36h, 2d or a date (default: {since_default})",
+    )
+    parser.add_argument(
+        "--keep-days",
+        type=int,
+        metavar="N",
+        help="delete run logs older than N days (default: SCHEDULE_KEEP_DAYS, 14)",
+    )
+    parser.add_argument("--log-dir", help="directory of the run logs (default: SCHEDULE_LOG_DIR)")
+    parser.add_argument("--lock-file", help="the run lock (default: SCHEDULE_LOCK_FILE)")
+    parser.add_argument(
+        "--local-sites",
+        action="store_true",
+        help="crawl the offline fixture copies of the sites (tests, demo)",
+    )
+    parser.add_argument(
+        "-s",
+        "--set",
+        action="append",
+        default=[],
+        type=pair_arg,
+        metavar="NAME=VALUE",
+        help="override a Scrapy/project setting (repeatable)",
+    )
+
+
+def register(commands: Any) -> None:
+    parser = commands.add_parser(
+        "nightly",
+        help="the cron job: a locked, logged crawl that fails when a monitor fails",
+        description=_DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    add_job_arguments(parser)
+    parser.set_defaults(func=cmd_nightly)
+
+
+def _absolute(path: str | None) -> Path | None:
+    # Before project_settings(), which changes to the project root.
+    return Path(path).expanduser().resolve() if path else None
+
+
+def cmd_nightly(args: argparse.Namespace) -> int:
+    # The job logs to its file only. A stderr handler set up for plain commands would
+    # print the whole crawl once Scrapy lowers the root logger's level to NOTSET.
+    for handler in list(logging.root.handlers):
+        logging.root.removeHandler(handler)
+    log_dir_arg, lock_arg = _absolute(args.log_dir), _absolute(args.lock_file)
+    settings = project_settings()
+    for name, value in args.set:
+        settings.set(name, value, "cmdline")
+    log_dir = log_dir_arg or Path(settings.get("SCHEDULE_LOG_DIR"))
+    lock = RunLock(lock_arg or settings.get("SCHEDULE_LOCK_FILE"))
+    keep_days = (
+        args.keep_days if args.keep_days is not None else settings.getint("SCHEDULE_KEEP_DAYS")
+    )
+    try:
+        lock.acquire()
+    except LockBusy as exc:
+        print(f"nightly: another nightly run is still going ({exc}); exiting.", file=sys.stderr)
+        return EXIT_LOCKED
+    try:
+        return NightlyRun(settings, args.sites or list(SITES), args.since, log_dir).run(
+            keep_days, args.local_sites
+        )
+    finally:
+        lock.release()
+
+
+class NightlyRun:
+    """One run of the job, once the lock is held."""
+
+    def __init__(
+        self, settings: Settings, sites: list[str], since: str | None, log_dir: Path
+    ) -> None:
+        self.settings = settings
+        self.sites = sites
+        self.since = since
+        self.log_dir = log_dir
+        self.run_id = uuid.uuid4().hex
+        self.log_file = log_path(log_dir)
+
+    def run(self, keep_days: int, local_sites: bool) -> int:
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        handler = logging.FileHandler(self.log_file, encoding="utf-8")
+        handler.setFormatter(logging.Formatter(_LOG_FORMAT))
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+        logger.propagate = False  # Scrapy's root handler writes to the same file
+        try:
+            for old in prune_logs(self.log_dir, keep_days):
+                logger.info("Deleted the old run log %s", old.name)
+            logger.info(
+                "Nightly run %s: %s, since %s",
+                self.run_id,
+                ", ".join(self.sites),
+                self.since or self.settings.get("CRAWL_SINCE"),
+            )
+            status = self.crawl(local_sites)
+            failures = self.check()
+        finally:
+            logger.removeHandler(handler)
+            handler.close()
+            logger.propagate = True
+        if failures:
+            for message in failures:
+                print(f"nightly: monitor failed: {message}", file=sys.stderr)
+            print(f"nightly: run {self.run_id}, log {self.log_file}", file=sys.stderr)
+            return EXIT_MONITOR_FAILED
+        if status:
+            print(f"nightly: run {self.run_id} failed, log {self.log_file}", file=sys.stderr)
+        elif sys.stdout.isatty():
+            print(f"nightly: run {self.run_id} done, log {self.log_file}")
+        return status
+
+    def crawl(self, local_sites: bool) -> int:
+        settings = self.settings
+        settings.set("CRAWL_RUN_ID", self.run_id, "cmdline")
+        settings.set("LOG_FILE", str(self.log_file), "cmdline")
+        spider_args = {"since": self.since} if self.since else {}
+        if not local_sites:
+            return run_crawl(self.sites, settings, spider_args)
+        from crawler.localsites import FixtureSiteServer
+
+        with FixtureSiteServer(Path(settings["LOCAL_SITES_DIR"])) as server:
+            settings.set("LOCAL_SITES_URL", server.url, "cmdline")
+            return run_crawl(self.sites, settings, spider_args)
+
+    def check(self) -> list[str]:
+        """Failed monitors of this run, one message per site and reason."""
+        try:
+            store = open_store(self.settings)
+            try:
+                failures = failed_monitors(self.run_id, store, self.sites)
+            finally:
+                store.db.client.close()
+        except PyMongoError as exc:
+            # pymongo appends a long topology dump; the first part says it all.
+            text = str(exc).split(", Topology Description:")[0]
+            reason = redact_secrets(text, self.settings.get("MONGO_URI") or "")
+            failures = [f"all sites: run_record: cannot read the run records ({reason})"]
+        for message in failures:
+            logger.error("Monitor failed: %s", message)
+        if not failures:
+            logger.info("Nightly run %s: all monitors passed", self.run_id)
+        return failures

@@ -1,0 +1,51 @@
+"""The ``report`` sub-command: an HTML report on recent crawls that opens offline."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from pymongo.errors import PyMongoError
+
+from crawler.argtypes import date_arg
+from crawler.dates import parse_since
+from crawler.project import open_store, project_settings
+from crawler.report import write_report
+from crawler.store import redact_secrets
+
+
+def register(commands: Any) -> None:
+    parser = commands.add_parser(
+        "report",
+        help="write an HTML report on recent crawls (charts, monitor verdicts)",
+        description="Write one HTML file, readable offline, with new articles per site per "
+        "day, the category mix, failures per site, run durations and the monitors' "
+        "verdicts, from the run records in MongoDB.",
+    )
+    parser.add_argument(
+        "--since", type=date_arg, help="runs started since: 7d, 36h or a date (default: 7d)"
+    )
+    parser.add_argument(
+        "--out", default="report.html", help="the HTML file to write (default: %(default)s)"
+    )
+    parser.set_defaults(func=cmd_report)
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    out = Path(args.out).expanduser().resolve()  # before project_settings() moves to the root
+    settings = project_settings()
+    since = parse_since(args.since or settings.get("REPORT_SINCE"))
+    try:
+        store = open_store(settings)
+        try:
+            path = write_report(store, since, out, settings.get("REPORT_TIMEZONE"))
+        finally:
+            store.db.client.close()
+    except PyMongoError as exc:
+        text = redact_secrets(str(exc).split(", Topology Description:")[0], settings["MONGO_URI"])
+        print(f"report: cannot read MongoDB: {text}", file=sys.stderr)
+        return 1
+    print(path)
+    return 0
