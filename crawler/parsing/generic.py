@@ -1,33 +1,545 @@
-"""The fallback for sites without a parser of their own: JSON-LD and meta tags
-for the fields, trafilatura for the main text.
+"""The parser for sites without one of their own: JSON-LD and meta tags for the
+fields, and a main-text finder that knows no site.
 
-trafilatura is the best-kept open main-text extractor and handles Devanagari
-pages well; it is only used where no site selectors exist.
+The body comes from three sources, each doing what it is best at:
+
+1. The page's own structure. Text-rich, link-poor blocks vote for the elements
+   around them (readability's paragraph-density idea); the best-scored element and
+   its text-rich siblings are the article. Inside it, furniture is left out by what it
+   is, not by site: hidden copies, captions, link lists and "also read" lines (link
+   density), boxes whose class or id names an ad, share bar, related list, byline or
+   tag cloud, and short byline/date/tag lines before the first and after the last
+   sentence-like paragraph. Paragraph breaks and subheadings survive, which
+   trafilatura's precision mode drops.
+2. JSON-LD ``articleBody``, the publisher's own text of the article: where a page has
+   one, only the page paragraphs it contains are kept, and where it is complete and the
+   page structure yields less, it is the body.
+3. trafilatura, a well-kept extractor built on other heuristics, when neither of the
+   above finds an article-sized text (unusual markup, frames of tables).
+
+The project's cleaning (pipelines/clean.py) then removes the labels and teasers that
+remain inside paragraphs.
 """
 
 from __future__ import annotations
 
-from typing import ClassVar
+import copy
+import html
+import logging
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any, ClassVar
 
 import trafilatura
+from lxml.html import HtmlElement
 from parsel import Selector
 
+from crawler.parsing import blocks
 from crawler.parsing.base import ArticleParser
+from crawler.parsing.jsonld import JsonLd
+
+logger = logging.getLogger(__name__)
+
+# Elements that never hold article text; removed before anything is scored.
+_DROP_TAGS = (
+    "script style noscript template iframe svg canvas map object embed video audio "
+    "picture figure figcaption button select input textarea label nav aside footer header "
+    "dialog"
+).split()
+# Landmark roles of page furniture.
+_FURNITURE_ROLES = frozenset(
+    "navigation banner contentinfo complementary search dialog alert menu menubar".split()
+)
+# Words in a class or id that name furniture (ads, share bars, related lists,
+# bylines, tags...). Matched per word, so "adBox", "ads-box" and "ad_cn" name an ad
+# while "header-image" and "paywallBlockedContent" are not taken for one. "vigyapan"
+# is Hindi for advertisement, as many Hindi sites name their ad slots.
+FURNITURE_WORDS = frozenset(
+    """
+    ad ads adv advt advert adverts advertisement advertisements adslot adunit adtext
+    vigyapan sponsor sponsored promo promotion promoted outbrain taboola colombia dfp
+    share sharing sharebar social follow whatsapp telegram facebook twitter gnews
+    related recommended recommendation recommendations trending popular mostread
+    readmore alsoread also more next prev nxt latest
+    tag tags keywords breadcrumb breadcrumbs byline author authors meta timestamp
+    caption credit credits comment comments disqus
+    newsletter subscribe subscription signup login
+    footer header masthead nav navbar navigation menu sidebar rhs widget
+    copyright disclaimer cookie cookies gdpr consent modal popup overlay
+    podcast speak tts texttospeech listen audio player download print email
+    hidden hide invisible pagination pager
+    """.split()
+)
+# Words that mark the article's own container (a mild bonus when choosing it).
+CONTENT_WORDS = frozenset(
+    "article articles story content body entry post text detail main news".split()
+)
+_CLASS_WORD = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])")
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+# Sentence ends and clause marks in Hindi and English text.
+_SENTENCE_END = re.compile(r"[।?!]|\.(?:\s|$)")
+_CLAUSE_MARK = re.compile(r"[,;،]")
+_FINAL_DANDA = re.compile(r"[।?!][\"'”’)\]]*$")
+_TEXT_BLOCKS = frozenset("p pre blockquote td dd li div section article main span font".split())
+_BLOCK_CONTAINERS = frozenset("div section article main ul ol li table tbody tr td p span".split())
+
+
+# Text beside a picture up to this length is its caption.
+MAX_CAPTION_CHARS = 250
+# When this share of the article's text is in paragraph elements, loose short text
+# between them is not running text.
+PARAGRAPH_SHARE = 0.8
+_PARAGRAPH_TAGS = ("p", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "td", "dd")
+
+
+def _norm(text: str) -> str:
+    return " ".join(unicodedata.normalize("NFC", text).split())
+
+
+def class_words(element: HtmlElement) -> set[str]:
+    """The words of an element's class and id: "adBox ads-box" -> {"ad", "box", "ads"}."""
+    names = f"{element.get('class') or ''} {element.get('id') or ''}"
+    return {word.lower() for word in _CLASS_WORD.findall(names)}
+
+
+def _is_furniture(element: HtmlElement) -> bool:
+    role = (element.get("role") or "").lower()
+    return role in _FURNITURE_ROLES or bool(class_words(element) & FURNITURE_WORDS)
+
+
+def _is_hidden(element: HtmlElement) -> bool:
+    return (
+        element.get("hidden") is not None
+        or element.get("aria-hidden") == "true"
+        or bool(_HIDDEN_STYLE.search(element.get("style") or ""))
+    )
+
+
+def _sentence_like(text: str) -> bool:
+    """A paragraph of running text rather than a label, byline, date or heading: long,
+    or ending like a sentence (short closing sentences are common in Hindi news)."""
+    if len(text) >= 120 or (len(text) >= 40 and _SENTENCE_END.search(text)):
+        return True
+    return len(text.split()) >= 3 and bool(_FINAL_DANDA.search(text))
+
+
+# --- the page structure ------------------------------------------------------------------
+
+
+@dataclass
+class _Measure:
+    text: int = 0  # characters of text below the element (whitespace collapsed)
+    links: int = 0  # of which inside <a>
+    anchors: int = 0  # <a> elements below it
+    # The same without link lists below it (they are left out of an article anyway).
+    net_text: int = 0
+    net_links: int = 0
+
+    @property
+    def link_density(self) -> float:
+        return self.links / self.text if self.text else 0.0
+
+    @property
+    def net_link_density(self) -> float:
+        return self.net_links / self.net_text if self.net_text else 0.0
+
+
+class DensityExtractor:
+    """The article's paragraphs from the page structure alone."""
+
+    # A text block shorter than this does not vote for its ancestors.
+    MIN_BLOCK_CHARS: ClassVar[int] = 25
+    # Blocks (and lists) that are mostly link text are navigation or teasers.
+    MAX_LINK_DENSITY: ClassVar[float] = 0.5
+    # A paragraph with this many links and this share of link text is a link line.
+    LINK_LINE_ANCHORS: ClassVar[int] = 3
+    LINK_LINE_DENSITY: ClassVar[float] = 0.3
+
+    def __init__(self, root: HtmlElement, title: str = "") -> None:
+        self.root = root
+        self.title = _norm(title)
+        self.measures: dict[HtmlElement, _Measure] = {}
+        self.scores: dict[HtmlElement, float] = {}
+        self.pictures: set[HtmlElement] = set()  # elements that held a picture
+        self.alts: set[str] = set()  # pictures' alt texts
+
+    def paragraphs(self) -> list[str]:
+        self._prune()
+        self._measure(self.root)
+        found: list[str] = []
+        for node in self._article_nodes():
+            for element in list(self._furniture_below(node)):
+                _blank(element)
+            found.extend(blocks.paragraphs([Selector(root=node)]))
+        return _trim(_unique(p for p in found if _norm(p) != self.title))
+
+    # --- preparation ---------------------------------------------------------------
+
+    def _prune(self) -> None:
+        """Drops what is never article text: scripts, media, forms, landmarks, hidden copies.
+        Where pictures were is remembered, to know their captions."""
+        for picture in self.root.iter("img", "picture", "amp-img", "figure"):
+            alt = _norm(picture.get("alt") or "")
+            if alt:
+                self.alts.add(alt)
+            if picture.getparent() is not None:
+                self.pictures.add(picture.getparent())
+        doomed = [
+            element
+            for element in self.root.iter()
+            if isinstance(element.tag, str)
+            and (
+                element.tag.lower() in _DROP_TAGS
+                # The title is a field of its own (a long <h1> is broken markup, not one).
+                or (element.tag.lower() == "h1" and len(element.text_content()) < 400)
+                or _is_hidden(element)
+                or (element.get("role") or "").lower() in _FURNITURE_ROLES
+            )
+        ]
+        for element in doomed:
+            if element.getparent() is not None:
+                element.drop_tree()
+
+    def _measure(self, root: HtmlElement) -> None:
+        """Text and link-text lengths of every element, children before parents (no
+        recursion: broken pages nest unclosed tags thousands deep)."""
+        for element in reversed(list(root.iter())):
+            if not isinstance(element.tag, str):
+                continue
+            own = len(_norm(element.text or ""))
+            measure = _Measure(text=own, net_text=own)
+            for child in element:
+                tail = len(_norm(child.tail or ""))
+                measure.text += tail
+                measure.net_text += tail
+                sub = self.measures.get(child)
+                if sub is None:
+                    continue
+                measure.text += sub.text
+                measure.links += sub.links
+                measure.anchors += sub.anchors
+                if not (
+                    child.tag in _BLOCK_CONTAINERS and sub.link_density > self.MAX_LINK_DENSITY
+                ):
+                    measure.net_text += sub.net_text
+                    measure.net_links += sub.net_links
+            if element.tag == "a":
+                measure.links = measure.net_links = measure.text
+                measure.anchors += 1
+            self.measures[element] = measure
+
+    # --- choosing the article ---------------------------------------------------------
+
+    def _block_score(self, element: HtmlElement) -> float:
+        """What one text block is worth: its own running text, not its sub-blocks'."""
+        if element.tag not in _TEXT_BLOCKS:
+            return 0.0
+        measure = self.measures[element]
+        if element.tag in ("p", "pre", "blockquote", "td", "dd", "li"):
+            text = _norm(element.text_content())
+        else:  # a div (span, font) counts for the text runs directly inside it
+            text = _norm(_direct_text(element))
+        if len(text) < self.MIN_BLOCK_CHARS or measure.link_density > self.MAX_LINK_DENSITY:
+            return 0.0
+        marks = len(_SENTENCE_END.findall(text)) + len(_CLAUSE_MARK.findall(text))
+        return 1.0 + marks + min(len(text) / 100, 3.0)
+
+    def _article_nodes(self) -> list[HtmlElement]:
+        scores: dict[HtmlElement, float] = {}
+        for element in self.root.iter():
+            if not isinstance(element.tag, str):
+                continue
+            score = self._block_score(element)
+            if not score:
+                continue
+            ancestor = element.getparent()
+            for level in range(3):
+                if ancestor is None:
+                    break
+                scores[ancestor] = scores.get(ancestor, 0.0) + score / (1, 2, 3)[level]
+                ancestor = ancestor.getparent()
+        if not scores:
+            return []
+        # Squared: a list of teasers (a headline link and a line of summary each) must
+        # not outscore a short article, while a few inline links cost an article little.
+        weighted = {
+            element: score * (1 - self.measures[element].link_density) ** 2 * _class_weight(element)
+            for element, score in scores.items()
+        }
+        # On a tie the deeper element: it holds the same text with less around it.
+        top = max(weighted, key=lambda e: (weighted[e], len(list(e.iterancestors()))))
+        # A neighbour is judged by its text without the link lists it holds (a related
+        # slider inside the second half of a story), which are left out anyway.
+        self.scores = {
+            element: score * (1 - self.measures[element].net_link_density) * _class_weight(element)
+            for element, score in scores.items()
+        }
+        parent = top.getparent()
+        if parent is None:
+            return [top]
+        threshold = max(10.0, weighted[top] * 0.2)
+        return [
+            sibling
+            for sibling in parent
+            if sibling is top or self._belongs_with(sibling, threshold, top)
+        ]
+
+    def _belongs_with(self, sibling: Any, threshold: float, top: HtmlElement) -> bool:
+        """Readability's sibling rule: text-rich neighbours of the best block are article
+        too (a lead paragraph outside the container that holds the rest)."""
+        if not isinstance(sibling.tag, str) or _is_furniture(sibling):
+            return False
+        density = self.measures[sibling].net_link_density
+        same_class = bool(sibling.get("class")) and sibling.get("class") == top.get("class")
+        score = self.scores.get(sibling, 0.0) + (0.2 * threshold if same_class else 0.0)
+        if score >= threshold:
+            # Not a block of teasers: headline links with a line of summary each.
+            return density < 0.3
+        if sibling.tag != "p":
+            return False
+        text = _norm(sibling.text_content())
+        if len(text) > 80:
+            return density < 0.25
+        return bool(text) and density == 0 and bool(_SENTENCE_END.search(text[-2:] + " "))
+
+    # --- furniture inside the article --------------------------------------------------
+
+    def _furniture_below(self, node: HtmlElement) -> Iterator[HtmlElement]:
+        total = self.measures[node].text or 1
+        loose_text_is_furniture = self._paragraph_share(node) >= PARAGRAPH_SHARE
+        for element in node.iterdescendants():
+            if not isinstance(element.tag, str):
+                continue
+            measure = self.measures.get(element)
+            if measure is None:
+                continue
+            # A box named like furniture (unless it holds most of the article), or a
+            # block of links.
+            named = _is_furniture(element) and measure.text < 0.5 * total
+            links = element.tag in _BLOCK_CONTAINERS and self._is_link_block(element, measure)
+            loose = loose_text_is_furniture and self._is_loose_text(element, measure)
+            if named or links or loose or self._is_caption(element, measure):
+                yield element
+
+    def _is_caption(self, element: HtmlElement, measure: _Measure) -> bool:
+        """A picture's caption written without <figure>: a short box holding a picture,
+        right after one, or repeating a picture's alt text."""
+        if element.tag not in ("div", "span", "section") or not (
+            0 < measure.text <= MAX_CAPTION_CHARS
+        ):
+            return False
+        if next(element.iter("p"), None) is not None:
+            return False
+        if next(element.iter("img", "amp-img"), None) is not None:
+            return True
+        previous = element.getprevious()
+        return (previous is not None and previous in self.pictures) or _norm(
+            element.text_content()
+        ) in self.alts
+
+    def _is_loose_text(self, element: HtmlElement, measure: _Measure) -> bool:
+        """Where the article's running text is in paragraph elements, a short run of
+        text loose in a <div> or <span> between them is a caption, label or widget."""
+        return (
+            element.tag in ("div", "span", "section", "font")
+            and 0 < measure.text <= MAX_CAPTION_CHARS
+            and not any(a.tag in _PARAGRAPH_TAGS for a in element.iterancestors())
+            and bool(_norm(_direct_text(element)))
+        )
+
+    def _paragraph_share(self, node: HtmlElement) -> float:
+        """The share of a node's text inside paragraph-like elements."""
+        inside = sum(
+            self.measures[e].text
+            for e in node.iter(*_PARAGRAPH_TAGS)
+            if not any(a.tag in _PARAGRAPH_TAGS for a in e.iterancestors())
+        )
+        return inside / (self.measures[node].text or 1)
+
+    def _is_link_block(self, element: HtmlElement, measure: _Measure) -> bool:
+        if not measure.text:
+            return False
+        if measure.link_density > self.MAX_LINK_DENSITY:
+            return True
+        return (
+            measure.anchors >= self.LINK_LINE_ANCHORS
+            and measure.link_density > self.LINK_LINE_DENSITY
+            and measure.text < 400
+        )
+
+
+def _class_weight(element: HtmlElement) -> float:
+    words = class_words(element)
+    if words & FURNITURE_WORDS or (element.get("role") or "").lower() in _FURNITURE_ROLES:
+        return 0.3
+    return 1.25 if words & CONTENT_WORDS else 1.0
+
+
+def _blank(element: HtmlElement) -> None:
+    """Empties a furniture element in place. A block keeps its place as a paragraph
+    break (an ad box between two text runs), and the text after it stays."""
+    block = element.tag in blocks.BLOCK_TAGS
+    element.clear(keep_tail=True)
+    element.tag = "hr" if block else "span"
+
+
+def _direct_text(element: HtmlElement) -> str:
+    """Text of the runs directly inside an element and inside its inline children."""
+    parts = [element.text or ""]
+    for child in element:
+        if isinstance(child.tag, str) and child.tag not in blocks.BLOCK_TAGS:
+            parts.append(child.text_content())
+        parts.append(child.tail or "")
+    return "".join(parts)
+
+
+def _unique(paragraphs: Iterable[str]) -> list[str]:
+    """Paragraphs without exact repeats (a lead printed twice, a duplicated teaser)."""
+    seen: set[str] = set()
+    out = []
+    for paragraph in paragraphs:
+        key = _norm(paragraph)
+        if key and key not in seen:
+            seen.add(key)
+            out.append(paragraph)
+    return out
+
+
+def _trim(paragraphs: list[str]) -> list[str]:
+    """Without the short lines before the first and after the last paragraph of running
+    text: bylines, dates, labels and tag lists around the story, not subheadings in it."""
+    running = [i for i, p in enumerate(paragraphs) if _sentence_like(_norm(p))]
+    if not running:
+        return paragraphs
+    return paragraphs[running[0] : running[-1] + 1]
+
+
+# --- JSON-LD articleBody ------------------------------------------------------------------
+
+_TAG = re.compile(r"<[^>]+>")
+# A complete articleBody shorter than this is not trusted over the page.
+MIN_ARTICLE_BODY_CHARS = 200
+_SENTENCE_SPLIT = re.compile(r"(?<=[।?!.])\s+")
+
+
+def article_body_text(article: dict[str, Any]) -> str:
+    """The JSON-LD articleBody as plain text (some CMSs put HTML in it)."""
+    value = article.get("articleBody")
+    if isinstance(value, list):
+        value = " ".join(v for v in value if isinstance(v, str))
+    if not isinstance(value, str):
+        return ""
+    return _norm(html.unescape(_TAG.sub(" ", value)))
+
+
+def _truncated(text: str) -> bool:
+    return text.endswith(("...", "…")) or not _SENTENCE_END.search(text[-3:] + " ")
+
+
+def _covered(paragraph: str, reference: str) -> bool:
+    """Whether the reference text contains the paragraph, sentence by sentence."""
+    text = _norm(paragraph)
+    if text in reference:
+        return True
+    sentences = [s for s in _SENTENCE_SPLIT.split(text) if s]
+    found = sum(len(s) for s in sentences if s in reference)
+    return found >= 0.6 * len(text)
+
+
+def reconcile_with_article_body(paragraphs: list[str], body: str) -> list[str]:
+    """Page paragraphs checked against the publisher's articleBody.
+
+    A truncated articleBody (a teaser) says nothing about the rest and is ignored.
+    Otherwise paragraphs it does not contain are furniture the page put inside the
+    article (teasers, promos); and when the paragraphs it does contain cover too little
+    of it, the page structure missed text and the articleBody is the body.
+    """
+    if not body or _truncated(body):
+        return paragraphs
+    kept = [p for p in paragraphs if _covered(p, body)]
+    covered = sum(len(_norm(p)) for p in kept)
+    if kept and covered >= 0.8 * len(body):
+        return kept
+    if len(body) >= max(MIN_ARTICLE_BODY_CHARS, covered):
+        return [body]
+    return paragraphs
+
+
+# --- trafilatura ------------------------------------------------------------------------------
+
+
+def trafilatura_paragraphs(page: str, url: str) -> list[str]:
+    """trafilatura's main text, recall-leaning: it is asked only when the page
+    structure found nothing article-sized, so missing text is the worse error."""
+    text = trafilatura.extract(
+        page,
+        url=url,
+        include_comments=False,
+        include_tables=True,
+        include_images=False,
+        favor_recall=True,
+        deduplicate=False,
+    )
+    return [line.strip() for line in (text or "").split("\n") if line.strip()]
+
+
+# --- the parser ------------------------------------------------------------------------------
 
 
 class GenericParser(ArticleParser):
     name: ClassVar[str] = "generic"
+    version: ClassVar[str] = "2"
     BODY_SELECTOR: ClassVar[str] = ""
     IMAGE_SELECTOR: ClassVar[str] = "article img, [itemprop='articleBody'] img"
+    # Less running text than this from the page structure is not taken for an article.
+    MIN_BODY_CHARS: ClassVar[int] = 150
 
     def body_paragraphs(self, selector: Selector, page: str, url: str) -> list[str]:
-        text = trafilatura.extract(
-            page,
-            url=url,
-            include_comments=False,
-            include_tables=False,
-            include_images=False,
-            favor_precision=True,
-            deduplicate=False,
-        )
-        return [line.strip() for line in (text or "").split("\n") if line.strip()]
+        ld = JsonLd.from_selector(selector)
+        title = self.title(selector, ld.article)
+        try:
+            found = DensityExtractor(copy.deepcopy(selector.root), title).paragraphs()
+        except RecursionError:  # tags nested beyond Python's stack: let trafilatura try
+            found = []
+        source = "structure"
+        article_body = article_body_text(ld.article)
+        if article_body:
+            found = reconcile_with_article_body(found, article_body)
+            source = "structure+articleBody"
+        if sum(len(_norm(p)) for p in found) < self.MIN_BODY_CHARS:
+            fallback = trafilatura_paragraphs(page, url)
+            if sum(map(len, fallback)) > sum(map(len, found)):
+                found, source = fallback, "trafilatura"
+        logger.debug("Generic body of %s from %s: %d paragraphs", url, source, len(found))
+        return found
+
+    def title(self, selector: Selector, article: dict[str, Any]) -> str:
+        """The headline, without a site name some CMSs glue to it ("Site - Headline")."""
+        headline = super().title(selector, article)
+        shown = [
+            _norm(" ".join(selector.css("h1").xpath("string()").getall()[:1])),
+            _norm(selector.css('meta[property="og:title"]::attr(content)').get() or ""),
+        ]
+        names = self._site_names(selector, article, headline)
+        for candidate in shown:
+            if not candidate or candidate == headline or candidate not in headline:
+                continue
+            rest = _norm(headline.replace(candidate, " ", 1)).strip(" -–—|:")
+            if rest in names:
+                return candidate
+        return headline
+
+    def _site_names(self, selector: Selector, article: dict[str, Any], headline: str) -> set[str]:
+        publisher = article.get("publisher")
+        names = {
+            selector.css('meta[property="og:site_name"]::attr(content)').get() or "",
+            selector.css('meta[name="application-name"]::attr(content)').get() or "",
+            publisher.get("name", "") if isinstance(publisher, dict) else "",
+        }
+        # "<Site> - <Headline>" or "<Headline> | <Site>" in <title>.
+        page_title = _norm(selector.css("title::text").get() or "")
+        for part in re.split(r"\s+[-–—|]\s+", page_title):
+            names.add(part)
+        return {_norm(n) for n in names if isinstance(n, str) and _norm(n)} - {headline}

@@ -1,0 +1,566 @@
+"""How well articles come out of stored pages: the evaluation behind
+``python -m crawler evaluate``.
+
+Gold data, one JSON file per page in ``tests/fixtures/gold/<site>/<name>.json``
+(``<name>`` as in ``tests/fixtures/expected/<site>/``; names starting with
+``real-`` are real captured pages, the others pages reproduced in the site's markup)::
+
+    {"url": ..., "page": "<host>/<path> under tests/fixtures/sites",
+     "title": ..., "published": "2026-11-20", "authors": [...],
+     "with": [segments of the article that must be extracted],
+     "without": [page furniture that must not be]}
+
+The body is scored as in trafilatura's evaluation (tests/comparison_small.py in
+its repository): every "with" segment found in the extracted body is a true
+positive, one missing a false negative; every "without" segment found is a false
+positive, one absent a true negative. Precision = tp / (tp + fp), recall =
+tp / (tp + fn), F1 = 2tp / (2tp + fp + fn). Counts are summed over the pages of
+a set before the ratios are taken, as trafilatura does. Segments and bodies are
+compared after NFC and whitespace collapsing. An extractor that returns nothing
+(or fails) scores every "with" segment as missed and every "without" as absent.
+
+Fields: the title must equal the gold title, the publication date (the day in
+the page's own time zone) the gold date, and the set of authors the gold set
+(case-insensitive); each counts as right or wrong per page.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+import unicodedata
+import warnings
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, Protocol
+from urllib.parse import urlsplit
+
+logger = logging.getLogger(__name__)
+
+REAL_PREFIX = "real-"
+REAL_SET = "real pages"
+ALL_SET = "all pages"
+
+
+def normalize(text: str) -> str:
+    """NFC with every run of whitespace made one space: how segments are compared."""
+    return " ".join(unicodedata.normalize("NFC", text).split())
+
+
+# --- gold data -------------------------------------------------------------------------
+
+
+class GoldError(ValueError):
+    """A gold file that is not of the documented form."""
+
+
+@dataclass(frozen=True)
+class GoldPage:
+    site: str
+    name: str
+    url: str
+    page: str  # path below the fixture sites directory
+    title: str
+    published: str  # ISO date, YYYY-MM-DD
+    authors: tuple[str, ...]
+    with_segments: tuple[str, ...]
+    without_segments: tuple[str, ...]
+
+    @property
+    def real(self) -> bool:
+        return self.name.startswith(REAL_PREFIX)
+
+    @property
+    def key(self) -> str:
+        return f"{self.site}/{self.name}"
+
+    @classmethod
+    def from_file(cls, path: Path) -> GoldPage:
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise GoldError(f"{path}: {exc}") from exc
+        return cls.from_dict(data, site=path.parent.name, name=path.stem, where=str(path))
+
+    @classmethod
+    def from_dict(cls, data: Any, site: str, name: str, where: str = "") -> GoldPage:
+        where = where or f"{site}/{name}"
+        if not isinstance(data, dict):
+            raise GoldError(f"{where}: not a JSON object")
+        for key in ("url", "page", "title", "published"):
+            if not isinstance(data.get(key), str) or not data[key].strip():
+                raise GoldError(f"{where}: {key!r} must be a non-empty string")
+        for key in ("authors", "with", "without"):
+            value = data.get(key)
+            if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+                raise GoldError(f"{where}: {key!r} must be a list of non-empty strings")
+        if not data["with"] or not data["without"]:
+            raise GoldError(f"{where}: 'with' and 'without' need at least one segment each")
+        try:
+            date.fromisoformat(data["published"])
+        except ValueError as exc:
+            raise GoldError(f"{where}: 'published' is not an ISO date: {exc}") from exc
+        return cls(
+            site=site,
+            name=name,
+            url=data["url"],
+            page=data["page"],
+            title=data["title"],
+            published=data["published"],
+            authors=tuple(data["authors"]),
+            with_segments=tuple(data["with"]),
+            without_segments=tuple(data["without"]),
+        )
+
+
+def load_gold(gold_dir: Path, sites: Iterable[str] = ()) -> list[GoldPage]:
+    """Every gold page under ``gold_dir`` (``<site>/<name>.json``), optionally of some sites."""
+    wanted = set(sites)
+    return [
+        GoldPage.from_file(path)
+        for path in sorted(gold_dir.glob("*/*.json"))
+        if not wanted or path.parent.name in wanted
+    ]
+
+
+def pages_without_gold(expected_dir: Path, gold_dir: Path) -> list[str]:
+    """``site/name`` of the stored-page tests that have no gold file yet."""
+    return [
+        f"{path.parent.name}/{path.stem}"
+        for path in sorted(expected_dir.glob("*/*.json"))
+        if not (gold_dir / path.parent.name / path.name).exists()
+    ]
+
+
+# --- scoring ---------------------------------------------------------------------------
+
+
+def _ratio(numerator: int, denominator: int) -> float | None:
+    return numerator / denominator if denominator else None
+
+
+@dataclass
+class BodyCounts:
+    tp: int = 0  # "with" segments found
+    fn: int = 0  # "with" segments missing
+    fp: int = 0  # "without" segments found
+    tn: int = 0  # "without" segments absent
+
+    def __add__(self, other: BodyCounts) -> BodyCounts:
+        return BodyCounts(
+            self.tp + other.tp, self.fn + other.fn, self.fp + other.fp, self.tn + other.tn
+        )
+
+    @property
+    def precision(self) -> float | None:
+        return _ratio(self.tp, self.tp + self.fp)
+
+    @property
+    def recall(self) -> float | None:
+        return _ratio(self.tp, self.tp + self.fn)
+
+    @property
+    def f1(self) -> float | None:
+        return _ratio(2 * self.tp, 2 * self.tp + self.fp + self.fn)
+
+
+@dataclass
+class BodyScore:
+    counts: BodyCounts
+    missed: list[str]  # "with" segments not found
+    leaked: list[str]  # "without" segments found
+
+
+def score_body(body: str | None, gold: GoldPage) -> BodyScore:
+    """trafilatura's with/without scoring of one extracted body."""
+    text = normalize(body or "")
+    wanted = [normalize(s) for s in gold.with_segments]
+    unwanted = [normalize(s) for s in gold.without_segments]
+    missed = [s for s in wanted if not text or s not in text]
+    leaked = [s for s in unwanted if text and s in text]
+    counts = BodyCounts(
+        tp=len(wanted) - len(missed),
+        fn=len(missed),
+        fp=len(leaked),
+        tn=len(unwanted) - len(leaked),
+    )
+    return BodyScore(counts, missed, leaked)
+
+
+def _author_key(names: Iterable[str]) -> set[str]:
+    return {normalize(n).casefold() for n in names if normalize(n)}
+
+
+# --- extractors ------------------------------------------------------------------------
+
+
+@dataclass
+class Extraction:
+    title: str = ""
+    published: date | None = None
+    authors: list[str] = field(default_factory=list)
+    body: str = ""
+
+
+def _as_date(value: Any) -> date | None:
+    """The day of a datetime (in its own offset), a date, or an ISO string of either."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str) and value.strip():
+        try:
+            return datetime.fromisoformat(value.strip()).date()
+        except ValueError:
+            return None
+    return None
+
+
+class Extractor(Protocol):
+    name: str
+
+    def extract(self, page: bytes, url: str) -> Extraction: ...
+
+
+class SiteExtractor:
+    """The project as `extract` runs it: the site's parser, cleaning and classification."""
+
+    name = "project (site)"
+
+    def extract(self, page: bytes, url: str) -> Extraction:
+        from crawler.cli import extract_page
+
+        result = extract_page(page, url)
+        return Extraction(
+            title=result["title"],
+            published=_as_date(result["published_at"]),
+            authors=list(result["authors"]),
+            body=result["body"],
+        )
+
+
+def generic_extract(page: bytes | str, url: str) -> dict[str, Any]:
+    """What the project makes of a page of a site it has no parser for: the generic
+    parser and the cleaning step (as ``extract`` runs it), whatever the URL's site."""
+    from crawler.parsing.generic import GenericParser
+    from pipelines.clean import CleanPipeline
+
+    host = (urlsplit(url).hostname or "unknown").removeprefix("www.")
+    item = GenericParser().parse(page, url, host)
+    CleanPipeline(None, "NFC").process_item(item)
+    return item.public_dict()
+
+
+class GenericExtractor:
+    """The project's generic path on every page, as if its site had no parser."""
+
+    name = "project (generic)"
+
+    def extract(self, page: bytes, url: str) -> Extraction:
+        result = generic_extract(page, url)
+        return Extraction(
+            title=result["title"],
+            published=_as_date(result["published_at"]),
+            authors=list(result["authors"]),
+            body=result["body"],
+        )
+
+
+class TrafilaturaExtractor:
+    """trafilatura out of the box (its defaults, comments left out), with its metadata."""
+
+    name = "trafilatura"
+
+    def extract(self, page: bytes, url: str) -> Extraction:
+        import trafilatura
+
+        doc = trafilatura.bare_extraction(page, url=url, with_metadata=True, include_comments=False)
+        if doc is None:
+            return Extraction()
+        authors = [a.strip() for a in (doc.author or "").split(";") if a.strip()]
+        return Extraction(
+            title=doc.title or "",
+            published=_as_date(doc.date),
+            authors=authors,
+            body=doc.text or "",
+        )
+
+
+class Newspaper4kExtractor:
+    """newspaper4k on the stored HTML (no download), language from the page."""
+
+    name = "newspaper4k"
+
+    def extract(self, page: bytes, url: str) -> Extraction:
+        with warnings.catch_warnings():
+            # newspaper warns at import when nltk (its optional NLP extra) is absent.
+            warnings.simplefilter("ignore")
+            from newspaper import Article
+
+            article = Article(url, fetch_images=False)
+            article.download(input_html=page.decode("utf-8", errors="replace"))
+            article.parse()
+        return Extraction(
+            title=article.title or "",
+            published=_as_date(article.publish_date),
+            authors=list(article.authors or []),
+            body=article.text or "",
+        )
+
+
+def newspaper4k_problem() -> str:
+    """Why newspaper4k cannot run on Hindi pages here, or '' when it can."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            import newspaper  # noqa: F401
+    except ImportError:
+        return "newspaper4k is not installed"
+    try:
+        # Its Hindi stop-words tokenizer comes from indic-nlp-library (newspaper4k[hi]).
+        import indicnlp  # noqa: F401
+    except ImportError:
+        return "newspaper4k needs indic-nlp-library for Hindi pages (pip install newspaper4k[hi])"
+    return ""
+
+
+# Short names (for --extractor) of the extractors, in the order of the table's columns.
+EXTRACTORS: dict[str, Callable[[], Extractor]] = {
+    "site": SiteExtractor,
+    "generic": GenericExtractor,
+    "trafilatura": TrafilaturaExtractor,
+    "newspaper4k": Newspaper4kExtractor,
+}
+
+
+def available_extractors(names: Sequence[str] = ()) -> tuple[list[Extractor], dict[str, str]]:
+    """The extractors to run (all, or those named by short name) and, by column name,
+    the ones left out with why."""
+    chosen = [n for n in EXTRACTORS if n in names] if names else list(EXTRACTORS)
+    unknown = [n for n in names if n not in EXTRACTORS]
+    if unknown:
+        raise ValueError(f"unknown extractor {', '.join(unknown)} (known: {', '.join(EXTRACTORS)})")
+    skipped: dict[str, str] = {}
+    extractors: list[Extractor] = []
+    for name in chosen:
+        problem = newspaper4k_problem() if name == "newspaper4k" else ""
+        if problem:
+            skipped[Newspaper4kExtractor.name] = problem
+        else:
+            extractors.append(EXTRACTORS[name]())
+    return extractors, skipped
+
+
+# --- running ---------------------------------------------------------------------------
+
+
+@dataclass
+class PageResult:
+    page: GoldPage
+    extractor: str
+    body: BodyScore
+    title_ok: bool
+    date_ok: bool
+    authors_ok: bool
+    seconds: float
+    error: str = ""
+    got: Extraction = field(default_factory=Extraction)
+
+
+def judge(page: GoldPage, extractor: str, got: Extraction, seconds: float) -> PageResult:
+    return PageResult(
+        page=page,
+        extractor=extractor,
+        body=score_body(got.body, page),
+        title_ok=normalize(got.title) == normalize(page.title),
+        date_ok=_as_date(got.published) == date.fromisoformat(page.published),
+        authors_ok=_author_key(got.authors) == _author_key(page.authors),
+        seconds=seconds,
+        got=got,
+    )
+
+
+def read_page(sites_dir: Path, page: GoldPage) -> bytes:
+    return (sites_dir / page.page).read_bytes()
+
+
+def run_page(extractor: Extractor, page: GoldPage, html: bytes) -> PageResult:
+    start = time.perf_counter()
+    try:
+        got = extractor.extract(html, page.url)
+        error = ""
+    except Exception as exc:  # an extractor that fails scores as one that found nothing
+        logger.warning("%s failed on %s: %s", extractor.name, page.key, exc)
+        got, error = Extraction(), f"{type(exc).__name__}: {exc}"
+    result = judge(page, extractor.name, got, time.perf_counter() - start)
+    result.error = error
+    return result
+
+
+def evaluate(
+    pages: Sequence[GoldPage], extractors: Sequence[Extractor], sites_dir: Path
+) -> list[PageResult]:
+    """Every extractor on every page. Each extractor runs once on the first page
+    before timing starts, so one-off imports and caches are not counted."""
+    htmls = {page.key: read_page(sites_dir, page) for page in pages}
+    results: list[PageResult] = []
+    for extractor in extractors:
+        if pages:
+            run_page(extractor, pages[0], htmls[pages[0].key])  # warm-up
+        results.extend(run_page(extractor, page, htmls[page.key]) for page in pages)
+    return results
+
+
+# --- reporting -------------------------------------------------------------------------
+
+
+@dataclass
+class Score:
+    """One extractor on one set of pages."""
+
+    pages: int = 0
+    titles: int = 0
+    dates: int = 0
+    authors: int = 0
+    errors: int = 0
+    seconds: float = 0.0
+    body: BodyCounts = field(default_factory=BodyCounts)
+
+    def add(self, result: PageResult) -> None:
+        self.pages += 1
+        self.titles += result.title_ok
+        self.dates += result.date_ok
+        self.authors += result.authors_ok
+        self.errors += bool(result.error)
+        self.seconds += result.seconds
+        self.body = self.body + result.body.counts
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "pages": self.pages,
+            "title_accuracy": _ratio(self.titles, self.pages),
+            "date_accuracy": _ratio(self.dates, self.pages),
+            "authors_accuracy": _ratio(self.authors, self.pages),
+            "body_precision": self.body.precision,
+            "body_recall": self.body.recall,
+            "body_f1": self.body.f1,
+            "ms_per_page": 1000 * self.seconds / self.pages if self.pages else None,
+            "errors": self.errors,
+            "counts": {
+                "tp": self.body.tp,
+                "fn": self.body.fn,
+                "fp": self.body.fp,
+                "tn": self.body.tn,
+            },
+        }
+
+
+def set_names(page: GoldPage) -> list[str]:
+    """The sets a page is reported in: real pages apart, reproduced pages by site."""
+    return [REAL_SET if page.real else f"site {page.site}", ALL_SET]
+
+
+def scores_by_set(results: Sequence[PageResult]) -> dict[str, dict[str, Score]]:
+    """set name -> extractor name -> Score; real pages first, then sites A-Z, all last."""
+    table: dict[str, dict[str, Score]] = {}
+    for result in results:
+        for name in set_names(result.page):
+            table.setdefault(name, {}).setdefault(result.extractor, Score()).add(result)
+
+    def order(name: str) -> tuple[int, str]:
+        return (0 if name == REAL_SET else 2 if name == ALL_SET else 1, name)
+
+    return {name: table[name] for name in sorted(table, key=order)}
+
+
+_ROWS: tuple[tuple[str, str], ...] = (
+    ("title accuracy", "title_accuracy"),
+    ("date accuracy", "date_accuracy"),
+    ("authors accuracy", "authors_accuracy"),
+    ("body precision", "body_precision"),
+    ("body recall", "body_recall"),
+    ("body F1", "body_f1"),
+    ("ms/page", "ms_per_page"),
+)
+
+
+def _cell(key: str, value: float | None) -> str:
+    if value is None:
+        return "-"
+    return f"{value:.1f}" if key == "ms_per_page" else f"{value:.3f}"
+
+
+def format_tables(results: Sequence[PageResult], skipped: dict[str, str] | None = None) -> str:
+    """One table per set: extractors as columns, metrics as rows."""
+    lines: list[str] = []
+    for set_name, scores in scores_by_set(results).items():
+        names = list(scores)
+        pages = next(iter(scores.values())).pages
+        width = max(14, *(len(n) for n in names))
+        lines.append(f"{set_name} ({pages} page{'s' if pages != 1 else ''})")
+        lines.append(f"  {'':<17}" + "".join(f"{n:>{width + 2}}" for n in names))
+        for label, key in _ROWS:
+            cells = [_cell(key, scores[n].as_dict()[key]) for n in names]
+            lines.append(f"  {label:<17}" + "".join(f"{c:>{width + 2}}" for c in cells))
+        errors = {n: s.errors for n, s in scores.items() if s.errors}
+        if errors:
+            failed = ", ".join(f"{n} on {count}" for n, count in errors.items())
+            lines.append(f"  failed: {failed} page(s)")
+        lines.append("")
+    for name, reason in (skipped or {}).items():
+        lines.append(f"{name}: not run ({reason})")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def format_details(results: Sequence[PageResult]) -> str:
+    """Per page and extractor, what went wrong: missed and leaked segments, wrong fields."""
+    lines: list[str] = []
+    for result in results:
+        problems = [f"missed: {s}" for s in result.body.missed]
+        problems += [f"leaked: {s}" for s in result.body.leaked]
+        if not result.title_ok:
+            problems.append(f"title: {result.got.title!r}")
+        if not result.date_ok:
+            problems.append(f"date: {result.got.published}")
+        if not result.authors_ok:
+            problems.append(f"authors: {result.got.authors}")
+        if result.error:
+            problems.append(f"error: {result.error}")
+        if problems:
+            lines.append(f"{result.page.key} [{result.extractor}]")
+            lines.extend(f"    {p[:160]}" for p in problems)
+    return "\n".join(lines) + ("\n" if lines else "")
+
+
+def report_dict(
+    results: Sequence[PageResult],
+    skipped: dict[str, str] | None = None,
+    missing: Sequence[str] = (),
+) -> dict[str, Any]:
+    """The whole evaluation as JSON-ready data (what ``evaluate --json`` prints)."""
+    return {
+        "sets": {
+            set_name: {name: score.as_dict() for name, score in scores.items()}
+            for set_name, scores in scores_by_set(results).items()
+        },
+        "pages": [
+            {
+                "page": r.page.key,
+                "extractor": r.extractor,
+                "title_ok": r.title_ok,
+                "date_ok": r.date_ok,
+                "authors_ok": r.authors_ok,
+                "body_f1": r.body.counts.f1,
+                "missed": r.body.missed,
+                "leaked": r.body.leaked,
+                "ms": 1000 * r.seconds,
+                "error": r.error,
+            }
+            for r in results
+        ],
+        "not_run": dict(skipped or {}),
+        "pages_without_gold": list(missing),
+    }
