@@ -7,6 +7,7 @@ crawler/parsing/publishers/<site>.py.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -39,43 +40,76 @@ _INDIAN_STATES = """
     उत्तराखंड हिमाचल जम्मू-कश्मीर गुजरात महाराष्ट्र पश्चिम-बंगाल ओडिशा
 """.split()
 
-# Section names and URL path segments most Hindi sites use, folded to
-# lowercase with spaces as hyphens. State, city and local desks count as
-# national news.
+# Section names and URL path segments most Hindi sites use, folded as `_fold`
+# folds them (lowercase, spaces as hyphens, nukta and candrabindu folded). State,
+# city and local desks count as national news. Only names that say what their
+# articles are about: "lifestyle", "astrology" or a bare "news" are left to the model.
 DEFAULT_SECTION_CATEGORIES: Mapping[str, str] = MappingProxyType(
     {
-        **{key: "politics" for key in "politics राजनीति election elections चुनाव".split()},
+        **{
+            key: "politics"
+            for key in """politics राजनीति पॉलिटिक्स सियासत election elections चुनाव
+            politics-news election-news assembly-elections lok-sabha-elections
+            विधानसभा-चुनाव लोकसभा-चुनाव""".split()
+        },
         **{
             key: "national"
             for key in [
                 *"national india india-news desh देश राष्ट्रीय state states राज्य local city".split(),
-                *"शहर news-hindi".split(),
+                *"शहर news-hindi national-news".split(),
                 *_INDIAN_STATES,
             ]
         },
         **{
             key: "international"
-            for key in "world international world-news विदेश दुनिया अंतरराष्ट्रीय".split()
+            for key in """world international world-news विदेश दुनिया अंतरराष्ट्रीय
+            वर्ल्ड international-news""".split()
         },
         **{
             key: "business"
-            for key in "business बिजनेस कारोबार व्यापार economy market बाजार money".split()
+            for key in """business बिजनेस कारोबार व्यापार economy market बाजार money
+            अर्थव्यवस्था business-news markets share-market stock-market शेयर-बाजार
+            personal-finance mutual-funds""".split()
         },
-        **{key: "sports" for key in "sports sport खेल cricket क्रिकेट स्पोर्ट्स".split()},
+        **{
+            key: "sports"
+            for key in """sports sport खेल cricket क्रिकेट स्पोर्ट्स sports-news
+            cricket-news khel football फुटबॉल""".split()
+        },
         **{
             key: "entertainment"
-            for key in "entertainment मनोरंजन bollywood बॉलीवुड tv movies film".split()
+            for key in """entertainment मनोरंजन bollywood बॉलीवुड tv movies film
+            entertainment-news bollywood-news फिल्म मूवी television टीवी ott ओटीटी
+            web-series""".split()
         },
-        **{key: "technology" for key in "technology tech टेक टेक्नोलॉजी gadgets tech-auto".split()},
-        **{key: "health" for key in "health स्वास्थ्य सेहत".split()},
-        **{key: "education" for key in "education शिक्षा career करियर jobs जॉब".split()},
-        **{key: "crime" for key in "crime क्राइम अपराध".split()},
-        **{key: "automobile" for key in "auto automobile ऑटो".split()},
+        **{
+            key: "technology"
+            for key in """technology tech टेक टेक्नोलॉजी gadgets tech-auto
+            technology-news tech-news गैजेट्स""".split()
+        },
+        **{
+            key: "health"
+            for key in "health स्वास्थ्य सेहत हेल्थ health-news health-news-hindi fitness".split()
+        },
+        **{
+            key: "education"
+            for key in """education शिक्षा career करियर jobs जॉब education-news career-news
+            jobs-news नौकरी रोजगार sarkari-naukri""".split()
+        },
+        **{key: "crime" for key in "crime क्राइम अपराध crime-news crime-news-hindi".split()},
+        **{
+            key: "automobile"
+            for key in "auto automobile ऑटो auto-news automobile-news ऑटोमोबाइल cars bikes".split()
+        },
     }
 )
 
+# Spelling variants of one section name: nukta (बिज़नेस/बिजनेस), candrabindu (यहाँ/यहां).
+_SECTION_FOLD = {0x093C: None, 0x0901: 0x0902}
+
 
 def _fold(name: str) -> str:
+    name = unicodedata.normalize("NFC", name).translate(_SECTION_FOLD)
     return "-".join(name.strip().casefold().split())
 
 
@@ -88,10 +122,13 @@ def section_category(section: str, url: str, overrides: Mapping[str, str] = {}) 
     candidates = [_fold(section)] if section else []
     candidates += [_fold(unquote(p)) for p in urlsplit(url).path.split("/")[1:-1] if p]
     for key in candidates:
-        category = site_map.get(key) or DEFAULT_SECTION_CATEGORIES.get(key)
+        category = site_map.get(key) or _DEFAULTS_FOLDED.get(key)
         if category:
             return category
     return ""
+
+
+_DEFAULTS_FOLDED = {_fold(k): v for k, v in DEFAULT_SECTION_CATEGORIES.items()}
 
 
 @dataclass(frozen=True)

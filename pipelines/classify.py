@@ -1,30 +1,87 @@
-"""First version of the category: the site's own section, mapped through the
-site registry to one of the 11 categories. Articles whose section maps to none
-keep an empty category (counted), for the topic model to fill later."""
+"""The category of each article: the site's section where it maps to one of the
+11 categories (crawler/site.py), otherwise the topic model (crawler/topics.py) on
+the title, description and start of the body; "other" when the model is less sure
+than CLASSIFY_MIN_CONFIDENCE.
+
+Fields: ``category``, ``category_source`` ("section" or "model"),
+``category_confidence`` (1.0 for a section, the model's probability otherwise) and
+``category_top``, the model's three most likely categories ({"label",
+"confidence"}) whenever a model is loaded, so a section's category can be checked
+against the text. Counted under pipelines/classify/source/<source> and
+pipelines/classify/category/<category>.
+"""
 
 from __future__ import annotations
 
+import logging
+from pathlib import Path
+
 from itemadapter import ItemAdapter
 from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
 
 from crawler.sites import section_category, site_for_url
+from crawler.topics import TopicClassifier, document_text
+
+logger = logging.getLogger(__name__)
+
+OTHER = "other"
 
 
 class ClassifyPipeline:
-    def __init__(self, crawler: Crawler | None) -> None:
+    def __init__(
+        self,
+        crawler: Crawler | None,
+        classifier: TopicClassifier | None = None,
+        min_confidence: float = 0.0,
+    ) -> None:
+        """Without a classifier only sections decide (as `extract` runs it)."""
         self.crawler = crawler
+        self.classifier = classifier
+        self.min_confidence = min_confidence
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ClassifyPipeline:
-        return cls(crawler)
+        settings = crawler.settings
+        if not settings.getbool("CLASSIFY_ENABLED", True):
+            raise NotConfigured("CLASSIFY_ENABLED is off")
+        path = settings.get("CLASSIFY_MODEL_PATH")
+        classifier = None
+        if path:  # loaded once per crawl; a missing file stops the crawl at its start
+            classifier = TopicClassifier.load(Path(path))
+            logger.info("topic model %s loaded from %s", classifier.model.meta.get("version"), path)
+        return cls(
+            crawler,
+            classifier=classifier,
+            min_confidence=settings.getfloat("CLASSIFY_MIN_CONFIDENCE"),
+        )
 
     def process_item(self, item: object) -> object:
         adapter = ItemAdapter(item)
-        site = site_for_url(adapter["url"])
+        url = adapter["url"]
+        site = site_for_url(url)
         overrides = site.sections if site else {}
-        category = section_category(adapter.get("section") or "", adapter["url"], overrides)
+        category = section_category(adapter.get("section") or "", url, overrides)
+        source, confidence, top = ("section", 1.0, []) if category else ("", None, [])
+        if self.classifier is not None:
+            title = adapter.get("title") or ""
+            description = adapter.get("description") or ""
+            body = adapter.get("body") or ""
+            prediction = self.classifier.predict(
+                document_text(title, description, body, self.classifier.model.body_chars),
+                context="\n".join((title, description, body)),
+            )
+            top = prediction.top_dicts(3)
+            if not category:
+                source, confidence = "model", round(prediction.confidence, 4)
+                sure = prediction.confidence >= self.min_confidence
+                category = prediction.label if sure else OTHER
         adapter["category"] = category
-        adapter["category_source"] = "section" if category else ""
+        adapter["category_source"] = source
+        adapter["category_confidence"] = confidence
+        adapter["category_top"] = top
         if self.crawler is not None:
-            self.crawler.stats.inc_value(f"pipelines/classify/{category or 'unknown'}")
+            stats = self.crawler.stats
+            stats.inc_value(f"pipelines/classify/source/{source or 'none'}")
+            stats.inc_value(f"pipelines/classify/category/{category or 'none'}")
         return item
