@@ -123,7 +123,9 @@ def _read_page(source: str, user_agent: str) -> bytes:
 
 def extract_page(page: bytes, url: str | None) -> dict[str, Any]:
     """Parser, clean and classify on one page; the dict `extract` prints."""
+    from crawler import settings as defaults
     from crawler.parsing.base import page_canonical_url
+    from crawler.topics import TopicClassifier
     from pipelines.classify import ClassifyPipeline
     from pipelines.clean import CleanPipeline
 
@@ -131,7 +133,9 @@ def extract_page(page: bytes, url: str | None) -> dict[str, Any]:
         url = page_canonical_url(page)
     item = parse_page(page, url)
     CleanPipeline(None, "NFC").process_item(item)
-    ClassifyPipeline(None).process_item(item)
+    # The same decision as in a crawl: the section where it maps, else the model.
+    classifier = TopicClassifier.load(defaults.CLASSIFY_MODEL_PATH)
+    ClassifyPipeline(None, classifier, defaults.CLASSIFY_MIN_CONFIDENCE).process_item(item)
     return item.public_dict()
 
 

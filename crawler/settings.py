@@ -57,6 +57,7 @@ ITEM_PIPELINES = {
     "pipelines.language.LanguagePipeline": 250,
     "pipelines.dedupe.DedupePipeline": 300,
     "pipelines.classify.ClassifyPipeline": 400,
+    "pipelines.enrich.EnrichPipeline": 450,
     # Counts field coverage for the monitors, after every transform.
     "pipelines.coverage.CoveragePipeline": 850,
     "pipelines.store.MongoStorePipeline": 900,

@@ -275,6 +275,13 @@ class ArticleStore:
                 IndexModel([("content_hash", ASCENDING)], name="content_hash"),
                 # Multikey over normalized Hindi tokens: search without text indexes.
                 IndexModel([("search_tokens", ASCENDING)], name="search_tokens"),
+                # Enrichment filters of `query --party/--person/--region/--place`.
+                *(
+                    IndexModel(
+                        [(name, ASCENDING), ("published_at", DESCENDING)], name=f"{name}_date"
+                    )
+                    for name in ("parties", "people", "regions", "places")
+                ),
             ]
         )
         self.skipped.create_index([("url", ASCENDING)], name="url_unique", unique=True)

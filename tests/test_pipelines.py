@@ -10,7 +10,6 @@ from scrapy.utils.test import get_crawler
 
 from crawler.dates import IST
 from crawler.items import ArticleItem
-from pipelines.classify import ClassifyPipeline
 from pipelines.clean import CleanPipeline
 from pipelines.dedupe import DedupePipeline
 from pipelines.validate import ValidatePipeline
@@ -74,20 +73,3 @@ def test_dedupe_keeps_one_item_per_url(crawler) -> None:
     pipeline.process_item(article())
     with pytest.raises(DropItem):
         pipeline.process_item(article())
-
-
-@pytest.mark.parametrize(
-    ("url", "section", "category"),
-    [
-        ("https://www.jagran.com/uttar-pradesh/x-1.html", "उत्तर प्रदेश", "national"),
-        ("https://www.jagran.com/cricket/x-2.html", "क्रिकेट", "sports"),
-        ("https://www.bhaskar.com/local/bihar/x-3.html", "Local", "national"),
-        ("https://www.amarujala.com/business/x-4", "Business", "business"),
-        ("https://www.amarujala.com/astrology/x-5", "Astrology", ""),
-    ],
-)
-def test_section_maps_to_category(crawler, url: str, section: str, category: str) -> None:
-    item = article(url=url, section=section)
-    ClassifyPipeline.from_crawler(crawler).process_item(item)
-    assert item.category == category
-    assert item.category_source == ("section" if category else "")

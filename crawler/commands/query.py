@@ -52,8 +52,9 @@ def add_filter_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--site", choices=sorted(SITES), help="only this site")
     parser.add_argument("--category", choices=[*CATEGORIES, "other"], help="only this category")
     parser.add_argument("--region", help="an Indian state, e.g. 'Uttar Pradesh'")
-    parser.add_argument("--party", help="a party, e.g. BJP, SP, INC")
+    parser.add_argument("--party", help="a party, e.g. BJP, SP, Congress")
     parser.add_argument("--person", help="a person, e.g. 'Akhilesh Yadav'")
+    parser.add_argument("--place", help="a place, e.g. Kolkata")
     parser.add_argument("--since", type=date_arg, help="published since: 1d, 2w or a date")
     parser.add_argument("--until", type=date_arg, help="published before: 1d, 2w or a date")
     parser.add_argument("--word", help="a substring of title or body, e.g. अखिलेश")
@@ -70,7 +71,12 @@ def add_filter_arguments(parser: argparse.ArgumentParser) -> None:
 
 def filters_from(args: argparse.Namespace) -> dict[str, Any]:
     where = dict(args.where)
-    for option, field in (("region", "regions"), ("party", "parties"), ("person", "people")):
+    for option, field in (
+        ("region", "regions"),
+        ("party", "parties"),
+        ("person", "people"),
+        ("place", "places"),
+    ):
         if getattr(args, option):
             where[field] = getattr(args, option)
     tokens = None
