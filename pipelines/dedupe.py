@@ -77,9 +77,9 @@ class SharedIndex:
 
     Every spider of a ``crawl --all`` runs in one process with its own pipelines;
     they share this object so that copies are matched across sites. The first
-    pipeline to open loads the window from MongoDB; the last to close disconnects.
-    Loading and writing happen in threads; the index itself is only touched on the
-    reactor thread.
+    pipeline to open loads the window from MongoDB (in a thread, before any spider
+    uses the index); the last to close disconnects. After loading, the index is only
+    touched on the reactor thread; writes to MongoDB work on copies taken there.
     """
 
     def __init__(
@@ -95,10 +95,9 @@ class SharedIndex:
         self._lock = threading.Lock()
         self._opened = False
 
-    def open(self, user: object) -> int:
-        """Register ``user``; the first call connects and loads. Returns how many were loaded."""
+    def open(self) -> int:
+        """The first call connects and loads; returns how many fingerprints were loaded."""
         with self._lock:
-            self.users.add(user)
             if not self._opened:
                 self._opened = True
                 if self.target is not None:
@@ -143,12 +142,6 @@ class SharedIndex:
         )
         return loaded
 
-    def close(self, user: object) -> bool:
-        """Unregister ``user``; True when it was the last one (the caller disconnects)."""
-        with self._lock:
-            self.users.discard(user)
-            return not self.users
-
     def disconnect(self) -> None:
         if self.client is not None:
             self.client.close()
@@ -160,21 +153,28 @@ _SHARED_LOCK = threading.Lock()
 
 
 def shared_index(
-    params: NearDupParams, target: MongoTarget | None, window: timedelta
+    user: object, params: NearDupParams, target: MongoTarget | None, window: timedelta
 ) -> SharedIndex:
-    """The process's :class:`SharedIndex` for these parameters and collection."""
+    """The process's :class:`SharedIndex` for these parameters and collection, with
+    ``user`` registered (under the same lock as :func:`release`, so a spider opening
+    as the last one closes never gets a disconnected index)."""
     key = (params, target, window)
     with _SHARED_LOCK:
-        if key not in _SHARED:
-            _SHARED[key] = SharedIndex(params, target, window)
-        return _SHARED[key]
+        shared = _SHARED.setdefault(key, SharedIndex(params, target, window))
+        shared.users.add(user)
+        return shared
 
 
-def _forget(shared: SharedIndex) -> None:
+def release(shared: SharedIndex, user: object) -> bool:
+    """Unregister ``user``; True when it was the last (the caller then disconnects)."""
     with _SHARED_LOCK:
+        shared.users.discard(user)
+        if shared.users:
+            return False
         for key, value in list(_SHARED.items()):
             if value is shared:
                 del _SHARED[key]
+        return True
 
 
 @dataclass
@@ -243,8 +243,8 @@ class DedupePipeline:
     async def open_spider(self) -> None:
         for name in ("exact", "near", "clusters"):
             self._stats_set(name, 0)
-        self.shared = shared_index(self.params, self.target, self.window)
-        loaded = await asyncio.to_thread(self.shared.open, self)
+        self.shared = shared_index(self, self.params, self.target, self.window)
+        loaded = await asyncio.to_thread(self.shared.open)
         self._stats_set("loaded", loaded)
 
     def process_item(self, item: Any) -> Any:
@@ -287,17 +287,18 @@ class DedupePipeline:
         shared, self.shared = self.shared, None
         if shared is None:
             return
-        writes = self._collect(shared)
-        updated = await asyncio.to_thread(self._write, shared, writes)
+        updated, writes = None, _Writes()
+        if shared.store is not None:  # else within the run only: nothing to keep
+            writes = self._collect(shared)
+            updated = await asyncio.to_thread(self._write, shared, writes)
         if updated is not None:
             for entry in writes.entries:
                 entry.written_cluster_id = entry.cluster_id
                 entry.written_duplicate_of = shared.index.duplicate_of(entry.url)
                 entry.owner = None  # stored: from now on corrected like an earlier run's
             self._stats_set("corrected", updated)
-        if shared.close(self):
+        if release(shared, self):
             await asyncio.to_thread(shared.disconnect)
-            _forget(shared)
         spider = getattr(self.crawler, "spider", None)
         logger.info(
             "Duplicates found by %s: %d exact and %d near copies of %d stories",
