@@ -232,7 +232,7 @@ DEDUPE_NUM_PERM = 128
 # A copy holds at least this share of the shorter text's shingles (a trimmed copy does) ...
 DEDUPE_MIN_CONTAINMENT = 0.6
 # ... and at least this Jaccard similarity (keeps a short brief out of a long roundup).
-DEDUPE_MIN_JACCARD = 0.1
+DEDUPE_MIN_JACCARD = 0.15
 # Two clusters an article matches merge if the articles it matched share this much.
 DEDUPE_MERGE_CONTAINMENT = 0.3
 

@@ -275,6 +275,8 @@ class ArticleStore:
                 IndexModel([("content_hash", ASCENDING)], name="content_hash"),
                 # Multikey over normalized Hindi tokens: search without text indexes.
                 IndexModel([("search_tokens", ASCENDING)], name="search_tokens"),
+                # All copies of one story across sites.
+                IndexModel([("cluster_id", ASCENDING)], name="cluster_id"),
                 # Enrichment filters of `query --party/--person/--region/--place`.
                 *(
                     IndexModel(
