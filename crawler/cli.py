@@ -169,8 +169,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
         status = run_crawl(list(SITES), settings, {"since": DEMO_SINCE})  # fixture copies: all
     store = open_store(project_settings())
     print("\nWhat landed in MongoDB (articles per site):")
-    for site, count in store.counts_by_site().items():
-        print(f"  {site:<12} {count}")
+    counts = store.counts_by_site()
+    width = max(map(len, counts), default=4)
+    for site, count in counts.items():
+        print(f"  {site:<{width}} {count:>4}")
     print()
     from crawler.commands.query import print_table
 

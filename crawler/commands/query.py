@@ -105,12 +105,13 @@ def _shorten(text: str, width: int) -> str:
 
 def print_table(docs: Iterable[dict[str, Any]], out: TextIO = sys.stdout) -> None:
     rows = list(docs)
-    print(f"{'published (IST)':<17} {'site':<14} {'category':<13} title", file=out)
+    width = max([len(doc.get("site", "")) for doc in rows] + [4])
+    print(f"{'published (IST)':<17} {'site':<{width}} {'category':<13} title", file=out)
     for doc in rows:
         published = doc.get("published_at")
         shown = published.astimezone(IST).strftime("%Y-%m-%d %H:%M") if published else "-"
         print(
-            f"{shown:<17} {doc.get('site', ''):<14} {(doc.get('category') or '-'):<13} "
+            f"{shown:<17} {doc.get('site', ''):<{width}} {(doc.get('category') or '-'):<13} "
             f"{_shorten(doc.get('title', ''), 90)}",
             file=out,
         )
