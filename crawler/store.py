@@ -424,35 +424,9 @@ class ArticleStore:
 
     # --- queries --------------------------------------------------------------------
 
-    def find_articles(
-        self,
-        site: str | None = None,
-        category: str | None = None,
-        since: datetime | None = None,
-        until: datetime | None = None,
-        text: str | None = None,
-        limit: int = 50,
-        *,
-        where: dict[str, str] | None = None,
-        tokens: list[str] | None = None,
-        sort: str = "-published_at",
-        projection: dict[str, int] | None = None,
-    ) -> list[dict[str, Any]]:
-        """Articles matching all given filters, newest first, without ``history``."""
-        return list(
-            self.iter_articles(
-                site,
-                category,
-                since,
-                until,
-                text,
-                limit,
-                where=where,
-                tokens=tokens,
-                sort=sort,
-                projection=projection,
-            )
-        )
+    def find_articles(self, *args: Any, limit: int = 50, **filters: Any) -> list[dict[str, Any]]:
+        """Articles matching all given filters (see iter_articles), newest first."""
+        return list(self.iter_articles(*args, limit=limit, **filters))
 
     def iter_articles(
         self,
@@ -468,7 +442,7 @@ class ArticleStore:
         sort: str = "-published_at",
         projection: dict[str, int] | None = None,
     ) -> Iterator[dict[str, Any]]:
-        """Like find_articles, streamed; limit 0 means all."""
+        """Articles matching all given filters, streamed, without ``history``; limit 0 means all."""
         query = article_query(site, category, since, until, text, where=where, tokens=tokens)
         field, direction = sort.lstrip("-"), DESCENDING if sort.startswith("-") else ASCENDING
         if field not in SORT_FIELDS:
