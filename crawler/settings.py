@@ -1,8 +1,9 @@
 """Scrapy settings for the Hindi news pipeline.
 
-Every project setting carries a prefix (MONGO_*, CRAWL_*, CLEAN_*, CLASSIFY_*,
-LOCAL_SITES_*) and its default lives here, in one place. Components read them in
-``from_crawler`` only.
+Every project setting carries a prefix (CRAWL_*, VALIDATE_*, CLEAN_*, DATES_*,
+LANGUAGE_*, DEDUPE_*, CLASSIFY_*, ENRICH_*, MONGO_*, INCREMENTAL_*, LOCAL_SITES_*,
+MONITORS_*, SCHEDULE_*, REPORT_*, ...) and its default lives here, in one place.
+Components read them in ``from_crawler`` only.
 """
 
 import os
