@@ -22,7 +22,7 @@ from scrapy.settings import Settings
 import crawler.commands
 from crawler.argtypes import date_arg, pair_arg
 from crawler.project import open_store, project_settings
-from crawler.sites import SITES, parse_page
+from crawler.sites import SITES, default_sites, parse_page
 
 # The fixture sites include real pages captured in 2020 and 2024; the demo's
 # window reaches back far enough to take them all.
@@ -60,7 +60,7 @@ def run_crawl(sites: Sequence[str], settings: Settings, spider_args: dict[str, A
 
 def _crawl_sites(args: argparse.Namespace) -> list[str]:
     if args.all or not args.sites:
-        return [name for name, site in SITES.items() if not site.opt_in]
+        return default_sites()
     unknown = [s for s in args.sites if s not in SITES]
     if unknown:
         raise SystemExit(f"crawl: unknown site {', '.join(unknown)} (known: {', '.join(SITES)})")

@@ -28,6 +28,11 @@ SITES: dict[str, Site] = {
 }
 
 
+def default_sites() -> list[str]:
+    """What `--all` crawls: every site except the opt-in ones (named explicitly)."""
+    return [name for name, site in SITES.items() if not site.opt_in]
+
+
 def site_for_url(url: str) -> Site | None:
     host = (urlsplit(url).hostname or "").lower()
     for site in SITES.values():

@@ -25,7 +25,7 @@ from crawler.cli import run_crawl
 from crawler.monitors import failed_monitors
 from crawler.project import open_store, project_settings
 from crawler.schedule import EXIT_LOCKED, LockBusy, RunLock, log_path, prune_logs
-from crawler.sites import SITES
+from crawler.sites import SITES, default_sites
 from crawler.store import redact_secrets
 
 logger = logging.getLogger(__name__)
@@ -57,7 +57,9 @@ def add_job_arguments(parser: argparse.ArgumentParser, since_default: str = "CRA
     which.add_argument(
         "--sites", type=site_list, metavar="A,B", help="only these sites (comma-separated)"
     )
-    which.add_argument("--all", action="store_true", help="every registered site (the default)")
+    which.add_argument(
+        "--all", action="store_true", help="every registered site except opt-in ones (the default)"
+    )
     parser.add_argument(
         "--since",
         type=date_arg,
@@ -123,7 +125,7 @@ def cmd_nightly(args: argparse.Namespace) -> int:
         print(f"nightly: another nightly run is still going ({exc}); exiting.", file=sys.stderr)
         return EXIT_LOCKED
     try:
-        return NightlyRun(settings, args.sites or list(SITES), args.since, log_dir).run(
+        return NightlyRun(settings, args.sites or default_sites(), args.since, log_dir).run(
             keep_days, args.local_sites
         )
     finally:
