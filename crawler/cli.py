@@ -4,6 +4,7 @@ embedded database and the offline demo."""
 from __future__ import annotations
 
 import argparse
+import functools
 import gzip
 import json
 import logging
@@ -121,11 +122,18 @@ def _read_page(source: str, user_agent: str) -> bytes:
     return gzip.decompress(data) if data[:2] == b"\x1f\x8b" else data
 
 
+@functools.cache
+def _topic_classifier(path: str) -> Any:
+    """Loaded once per process: `evaluate` extracts dozens of pages in a row."""
+    from crawler.topics import TopicClassifier
+
+    return TopicClassifier.load(path)
+
+
 def extract_page(page: bytes, url: str | None) -> dict[str, Any]:
     """Parser, clean and classify on one page; the dict `extract` prints."""
     from crawler import settings as defaults
     from crawler.parsing.base import page_canonical_url
-    from crawler.topics import TopicClassifier
     from pipelines.classify import ClassifyPipeline
     from pipelines.clean import CleanPipeline
 
@@ -134,7 +142,7 @@ def extract_page(page: bytes, url: str | None) -> dict[str, Any]:
     item = parse_page(page, url)
     CleanPipeline(None, "NFC").process_item(item)
     # The same decision as in a crawl: the section where it maps, else the model.
-    classifier = TopicClassifier.load(defaults.CLASSIFY_MODEL_PATH)
+    classifier = _topic_classifier(defaults.CLASSIFY_MODEL_PATH)
     ClassifyPipeline(None, classifier, defaults.CLASSIFY_MIN_CONFIDENCE).process_item(item)
     return item.public_dict()
 

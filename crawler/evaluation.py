@@ -36,7 +36,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Protocol
-from urllib.parse import urlsplit
+
+from crawler.sites import generic_site_name
 
 logger = logging.getLogger(__name__)
 
@@ -204,6 +205,16 @@ class Extraction:
     authors: list[str] = field(default_factory=list)
     body: str = ""
 
+    @classmethod
+    def of(cls, result: dict[str, Any]) -> Extraction:
+        """From the dict `extract` prints."""
+        return cls(
+            title=result["title"],
+            published=_as_date(result["published_at"]),
+            authors=list(result["authors"]),
+            body=result["body"],
+        )
+
 
 def _as_date(value: Any) -> date | None:
     """The day of a datetime (in its own offset), a date, or an ISO string of either."""
@@ -233,13 +244,7 @@ class SiteExtractor:
     def extract(self, page: bytes, url: str) -> Extraction:
         from crawler.cli import extract_page
 
-        result = extract_page(page, url)
-        return Extraction(
-            title=result["title"],
-            published=_as_date(result["published_at"]),
-            authors=list(result["authors"]),
-            body=result["body"],
-        )
+        return Extraction.of(extract_page(page, url))
 
 
 def generic_extract(page: bytes | str, url: str) -> dict[str, Any]:
@@ -248,8 +253,7 @@ def generic_extract(page: bytes | str, url: str) -> dict[str, Any]:
     from crawler.parsing.generic import GenericParser
     from pipelines.clean import CleanPipeline
 
-    host = (urlsplit(url).hostname or "unknown").removeprefix("www.")
-    item = GenericParser().parse(page, url, host)
+    item = GenericParser().parse(page, url, generic_site_name(url))
     CleanPipeline(None, "NFC").process_item(item)
     return item.public_dict()
 
@@ -260,13 +264,7 @@ class GenericExtractor:
     name = "project (generic)"
 
     def extract(self, page: bytes, url: str) -> Extraction:
-        result = generic_extract(page, url)
-        return Extraction(
-            title=result["title"],
-            published=_as_date(result["published_at"]),
-            authors=list(result["authors"]),
-            body=result["body"],
-        )
+        return Extraction.of(generic_extract(page, url))
 
 
 class TrafilaturaExtractor:

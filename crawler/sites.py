@@ -46,6 +46,10 @@ def parse_page(page: str | bytes, url: str) -> ArticleItem:
     pages of unregistered sites go through the generic parser."""
     site = site_for_url(url)
     if site is None:
-        host = (urlsplit(url).hostname or "unknown").removeprefix("www.")
-        return GenericParser().parse(page, url, host)
+        return GenericParser().parse(page, url, generic_site_name(url))
     return site.parse(page, url)
+
+
+def generic_site_name(url: str) -> str:
+    """The `site` of an article from an unregistered site: its host without www."""
+    return (urlsplit(url).hostname or "unknown").removeprefix("www.")
