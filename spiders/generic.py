@@ -20,6 +20,7 @@ from scrapy.http import Response
 from crawler.browser import PLAYWRIGHT_HANDLER
 from crawler.parsing.generic import GenericParser
 from crawler.site import Site
+from crawler.sites import generic_site_name
 from spiders.base import NewsSpider
 
 # A link that looks like an article: a long slug or a numeric id in the last path part.
@@ -42,7 +43,7 @@ class GenericSpider(NewsSpider):
         root = f"{parts.scheme}://{parts.netloc}"
         host = parts.hostname or ""
         return Site(
-            name=host.removeprefix("www."),
+            name=generic_site_name(self.home),
             title=host,
             domains=(host,),
             parsers=(GenericParser,),

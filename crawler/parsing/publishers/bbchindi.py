@@ -55,7 +55,7 @@ class BbcHindiParser(ArticleParser):
 
 SITE = Site(
     # robots.txt: "No scraping, crawling, or systematic extraction of content" and
-    # "No creating datasets from BBC content". Crawl it only with the BBC\'s permission.
+    # "No creating datasets from BBC content". Crawl it only with the BBC's permission.
     opt_in=True,
     name="bbchindi",
     title="BBC News Hindi",
