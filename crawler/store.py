@@ -465,11 +465,7 @@ class ArticleStore:
         return {str(row["_id"]): row["count"] for row in self.articles.aggregate(pipeline)}
 
     def counts_by_site(self) -> dict[str, int]:
-        pipeline = [
-            {"$group": {"_id": "$site", "count": {"$sum": 1}}},
-            {"$sort": {"count": -1, "_id": 1}},
-        ]
-        return {row["_id"]: row["count"] for row in self.articles.aggregate(pipeline)}
+        return self.counts_by("site")
 
     def count_articles(self) -> int:
         return self.articles.count_documents({})
