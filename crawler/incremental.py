@@ -112,7 +112,7 @@ class KnownArticles:
             with connect(uri, self.server_timeout_ms) as client:
                 store = ArticleStore(client[self.database])
                 if self.skipped:
-                    store.mark_seen(self.skipped)
+                    store.mark_seen(site, self.skipped)
                 if self.not_stored:
                     store.remember_skipped_pages(site, self.not_stored)
         except (PyMongoError, EmbeddedMongoError) as exc:

@@ -441,3 +441,17 @@ def test_pipeline_replays_an_existing_journal_at_open(
     assert pipeline.crawler.stats.get_value("pipelines/store/replayed") == 2
     assert pipeline.journal.pending() == 0
     assert mongo_db.articles.count_documents({}) == 2
+
+
+def test_a_sighting_moves_last_seen_without_touching_the_article(store: ArticleStore) -> None:
+    store.upsert_articles([article()])
+    before = store.articles.find_one({"url": article()["url"]})
+    assert before is not None
+    time.sleep(0.01)  # stored datetimes have millisecond precision
+
+    store.mark_seen("jagran", [article()["url"], "https://www.jagran.com/not-stored.html"])
+
+    assert store.articles.find_one({"url": article()["url"]}) == before
+    [listed] = store.find_articles(site=article()["site"])
+    assert listed["last_seen_at"] > before["last_seen_at"]
+    assert listed["first_seen_at"] == before["first_seen_at"]
