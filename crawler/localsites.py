@@ -79,6 +79,9 @@ class _FixtureRequestHandler(BaseHTTPRequestHandler):
 
 class _FixtureHTTPServer(ThreadingHTTPServer):
     daemon_threads = True
+    # socketserver's default backlog of 5 overflows when a crawl opens 16 connections
+    # at once; the kernel then drops SYNs and each costs a 1 s retransmit.
+    request_queue_size = 128
 
     def __init__(self, address: tuple[str, int], root: Path) -> None:
         super().__init__(address, _FixtureRequestHandler)
@@ -161,7 +164,12 @@ class LocalSitesDownloadHandler(BaseDownloadHandler):
         local = f"{self.local_url}/{parts.hostname}{parts.path or '/'}"
         if parts.query:
             local += f"?{parts.query}"
-        response = await self.inner.download_request(request.replace(url=local))
+        rerouted = request.replace(url=local)
+        response = await self.inner.download_request(rerouted)
+        # AutoThrottle reads the latency from the original request's meta; the inner
+        # handler wrote it on the rerouted copy (meta is copied by replace()).
+        if "download_latency" in rerouted.meta:
+            request.meta["download_latency"] = rerouted.meta["download_latency"]
         return response.replace(url=request.url, flags=[*response.flags, "local-site"])
 
     async def close(self) -> None:

@@ -1,11 +1,15 @@
 """The offline fixture sites: file mapping and the local HTTP server."""
 
+import asyncio
 from pathlib import Path
 from urllib.request import urlopen
 
 import pytest
+from scrapy import Request
+from scrapy.http import Response
+from scrapy.utils.test import get_crawler
 
-from crawler.localsites import FixtureSiteServer, fixture_path
+from crawler.localsites import FixtureSiteServer, LocalSitesDownloadHandler, fixture_path
 
 
 @pytest.fixture
@@ -41,3 +45,29 @@ def test_server_serves_files_with_sniffed_types(tree: Path) -> None:
             assert response.headers["Content-Type"].startswith("text/html")
         with urlopen(f"{server.url}/www.example.com/sitemap.xml") as response:
             assert response.headers["Content-Type"].startswith("application/xml")
+
+
+class _LatencyRecordingHandler:
+    """Stands in for Scrapy's HTTP handler, which writes download_latency on its request."""
+
+    def __init__(self) -> None:
+        self.urls: list[str] = []
+
+    async def download_request(self, request: Request) -> Response:
+        self.urls.append(request.url)
+        request.meta["download_latency"] = 0.25
+        return Response(request.url, body=b"<html></html>")
+
+
+def test_rerouted_request_hands_its_latency_back_for_autothrottle() -> None:
+    inner = _LatencyRecordingHandler()
+    handler = LocalSitesDownloadHandler(
+        get_crawler(), inner, "http://127.0.0.1:9", frozenset({"www.example.com"})
+    )
+    request = Request("https://www.example.com/news/story-123?page=2")
+
+    response = asyncio.run(handler.download_request(request))
+
+    assert inner.urls == ["http://127.0.0.1:9/www.example.com/news/story-123?page=2"]
+    assert response.url == request.url
+    assert request.meta["download_latency"] == 0.25
