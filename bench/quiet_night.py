@@ -27,8 +27,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from crawler.embedded import EmbeddedMongo  # noqa: E402
-from crawler.store import ArticleStore, connect  # noqa: E402
+from crawler.embedded import EmbeddedMongo
+from crawler.store import ArticleStore, connect
 
 WORDS = [f"शब्द{i}" for i in range(20_000)]
 
