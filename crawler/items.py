@@ -28,7 +28,14 @@ class ArticleItem:
     tags: list[str] = field(default_factory=list)
     images: list[dict[str, str]] = field(default_factory=list)  # {"url", "caption"}
     language: str = ""
-    page_type: str = "article"  # "article", "video", "gallery", "live", ... (from the parser)
+    # "article", "video", "gallery", "live", "listing", "home" or "unknown" (from the parser);
+    # a live blog is stored as one article with its entries in order in the body.
+    page_type: str = "article"
+    # News agencies the byline names (PTI, IANS, भाषा...); they are not `authors`.
+    agency: list[str] = field(default_factory=list)
+    # Which path produced each field: {"title": "h1", "body": "selector", ...}, values
+    # from crawler.parsing.base.EXTRACTION_PATHS; see crawler.parsing.base.is_fallback.
+    extraction: dict[str, str] = field(default_factory=dict)
     # Language as identified from the text (ISO 639-1) and how sure; `language` is the page's own.
     detected_language: str = ""
     language_confidence: float | None = None
@@ -62,6 +69,7 @@ class ArticleItem:
         "description",
         "body",
         "authors",
+        "agency",
         "published_at",
         "modified_at",
         "section",
@@ -69,6 +77,8 @@ class ArticleItem:
         "images",
         "language",
         "category",
+        "page_type",
+        "extraction",
     )
 
     def public_dict(self) -> dict[str, Any]:

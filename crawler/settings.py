@@ -30,14 +30,42 @@ AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
 RETRY_ENABLED = True
 RETRY_TIMES = 3
 RETRY_HTTP_CODES = [429, 500, 502, 503, 504, 522, 524, 408]
-# 429/503 wait for Retry-After (capped) or back off exponentially before retrying.
+# 429/503 wait for Retry-After or back off exponentially before retrying; a Retry-After
+# longer than RETRY_BACKOFF_MAX skips that URL tonight (retry/skipped_long_retry_after).
 RETRY_BACKOFF_BASE = 2.0
 RETRY_BACKOFF_MAX = 120.0
 DOWNLOADER_MIDDLEWARES = {
+    # Before robots.txt (100): a refused host is not even asked for its robots.txt.
+    "crawler.netguard.AddressGuardMiddleware": 50,
+    # After robots.txt (100): the spider's own robots.txt request finds the first one.
+    "crawler.middlewares.RobotsTxtMemoMiddleware": 110,
+    "crawler.middlewares.DownloadLimitsMiddleware": 120,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.PoliteRetryMiddleware": 550,
+    # Below HttpCompressionMiddleware (590): sees the decompressed body.
+    "crawler.middlewares.RecodeMiddleware": 580,
+    # Last before the handler: cuts every download_timeout to the time left.
+    "crawler.deadline.SiteDeadlineMiddleware": 990,
 }
 DOWNLOAD_TIMEOUT = 30
+# robots.txt is fetched once per host and crawl, with this timeout (seconds) and retries.
+CRAWL_ROBOTSTXT_TIMEOUT = 10
+CRAWL_ROBOTSTXT_RETRIES = 1
+# Each site's spider closes with reason "deadline" after this span ("2h", "90m"; empty:
+# never), so one stalling site cannot hold the night.
+CRAWL_SITE_DEADLINE = "2h"
+# Hosts that are or resolve to private, loopback, link-local, multicast or reserved
+# addresses are refused (downloader/refused/private_address), as is every scheme but
+# http(s) (downloader/refused/scheme). The local-sites mode's fixture hosts pass.
+CRAWL_ALLOW_PRIVATE_ADDRESSES = False
+# Largest article, listing or robots.txt download (bytes, after decompression); bigger
+# ones are cancelled. Sitemaps and feeds get CRAWL_MAX_SITEMAP_BYTES. Warn sizes log.
+CRAWL_MAX_PAGE_BYTES = 5 * 1024 * 1024
+CRAWL_WARN_PAGE_BYTES = 2 * 1024 * 1024
+CRAWL_WARN_SITEMAP_BYTES = 20 * 1024 * 1024
+# Anything without a kind: as large as a sitemap may be (Scrapy's default is 1 GiB).
+DOWNLOAD_MAXSIZE = 50 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 20 * 1024 * 1024
 HTTPCACHE_ENABLED = False
 LOG_LEVEL = "INFO"
 FEED_EXPORT_ENCODING = "utf-8"
@@ -49,6 +77,10 @@ CRAWL_SINCE = "1d"
 CRAWL_MAX_ARTICLES = 500
 # Pages of each section listing followed through rel=next.
 CRAWL_MAX_LISTING_PAGES = 3
+# Largest sitemap or feed read after gunzipping a .gz file (bytes); bigger ones are
+# skipped and counted (discovery/sitemap_too_large). The sitemap protocol caps a
+# sitemap at 50 MB uncompressed.
+CRAWL_MAX_SITEMAP_BYTES = 50 * 1024 * 1024
 
 # --- Pipelines --------------------------------------------------------------
 ITEM_PIPELINES = {
@@ -67,7 +99,15 @@ ITEM_PIPELINES = {
 EXTENSIONS = {"crawler.progress.ProgressExtension": 500}
 VALIDATE_MIN_BODY_CHARS = 200
 VALIDATE_REQUIRED_FIELDS = ["url", "title", "body", "published_at"]
+# A body with more U+FFFD than this share was decoded with the wrong charset: dropped.
+VALIDATE_MAX_REPLACEMENT_SHARE = 0.02
 CLEAN_UNICODE_FORM = "NFC"
+# Longest body kept (characters; longer ones are cut at a paragraph and counted under
+# pipelines/clean/truncated/body): the longest real Hindi article is far shorter.
+CLEAN_MAX_BODY_CHARS = 200_000
+# Longest title, description, section, author, tag or caption kept (characters),
+# e.g. a JSON-LD headline or description stuffed with a whole page.
+CLEAN_MAX_FIELD_CHARS = 2_000
 
 # --- MongoDB ----------------------------------------------------------------
 # With no MONGO_URI the project starts (or reuses) its embedded SecantusDB server.
@@ -78,6 +118,15 @@ MONGO_SERVER_TIMEOUT_MS = 3000
 MONGO_JOURNAL_PATH = str(PROJECT_ROOT / ".data" / "journal" / "pending.jsonl")
 MONGO_EMBEDDED_DIR = str(PROJECT_ROOT / ".data" / "mongo")
 MONGO_EMBEDDED_PORT = int(os.environ.get("MONGO_EMBEDDED_PORT", "27217"))
+# Wait for the server's journal on every article and run write (j=True): SecantusDB
+# acknowledges plain writes before they reach disk, and a kill -9 then loses some.
+MONGO_JOURNALED_WRITES = True
+# Bigger documents (BSON bytes) are not sent but kept in <journal>.rejected with the
+# reason; MongoDB refuses more than 16 MiB, and a page that big is not an article.
+MONGO_MAX_DOCUMENT_BYTES = 8_000_000
+# Items held in memory while the journal cannot be written (a full disk); the crawl
+# stops at the first failed journal write and retries these at its end.
+MONGO_MAX_UNSAVED_ITEMS = 5000
 
 # --- Offline fixture sites (demo and tests only) ----------------------------
 # When LOCAL_SITES_URL is set, requests for hosts that have a fixture directory
@@ -87,8 +136,15 @@ LOCAL_SITES_DIR = str(PROJECT_ROOT / "tests" / "fixtures" / "sites")
 DOWNLOAD_HANDLERS = {
     "http": "crawler.localsites.LocalSitesDownloadHandler",
     "https": "crawler.localsites.LocalSitesDownloadHandler",
+    # A crawl reads no local files and speaks nothing but HTTP(S), whatever a site lists.
+    "file": None,
+    "data": None,
+    "ftp": None,
+    "s3": None,
 }
 LOCAL_SITES_INNER_HANDLER = "scrapy.core.downloader.handlers.http11.HTTP11DownloadHandler"
+# `capture` saves every response of its crawl here in the fixture layout; empty = off.
+CAPTURE_DIR = ""
 
 # Drops are logged as "Dropped: <reason>: <url>", without the whole item.
 LOG_FORMATTER = "crawler.logformatter.ConciseLogFormatter"
@@ -98,6 +154,13 @@ LOG_FORMATTER = "crawler.logformatter.ConciseLogFormatter"
 INCREMENTAL_ENABLED = True
 # Also refetch articles published within this span (e.g. "6h"); empty = never.
 INCREMENTAL_REFRESH = ""
+# Pages fetched and not stored for good (video, gallery, home or listing page, HTTP
+# 404/410, not Hindi, older than the window) are skipped for this many days, then
+# judged again; a new parser version judges them again at once.
+INCREMENTAL_SKIP_DAYS = 30
+# Pages dropped for what may be a passing fault (no body or title found, a parse
+# error, a date in the future) are fetched again on at most this many later nights.
+INCREMENTAL_MAX_RETRIES = 3
 
 # --- JavaScript pages (scrapy-playwright) ---------------------------------------
 # Spiders whose site needs JS switch LOCAL_SITES_INNER_HANDLER to Playwright's
@@ -158,6 +221,11 @@ MONITORS_MIN_FIELD_COVERAGE = {"title": 0.9, "body": 0.9, "published_at": 0.7, "
 MONITORS_COVERAGE_MIN_ARTICLES = 5
 # Most pages per site and run that may fail to download or parse (spider/failed_pages).
 MONITORS_MAX_PARSER_FAILURES = 5
+# Parser drift: highest share of a site's articles whose body did not come from the
+# site's own selectors (they were stored by fallback: JSON-LD or the generic extractor).
+MONITORS_MAX_FALLBACK_SHARE = 0.5
+# Fewer articles than this: the drift share is too noisy to judge and is skipped.
+MONITORS_DRIFT_MIN_ARTICLES = 5
 # Fields the coverage pipeline (pipelines.coverage.CoveragePipeline) counts.
 COVERAGE_FIELDS = [
     "title",
@@ -214,6 +282,9 @@ LANGUAGE_CANDIDATES = [
 ]
 # A language drop needs at least this confidence (0-1); weaker guesses keep the article.
 LANGUAGE_MIN_CONFIDENCE = 0.5
+# Under LANGUAGE_MIN_CONFIDENCE, a Hindi site's body with fewer Devanagari letters
+# than this share is dropped as not_devanagari (mis-decoded), not kept.
+LANGUAGE_MIN_DEVANAGARI_SHARE = 0.5
 # Drop pages typed in legacy Hindi fonts (Kruti Dev, Chanakya); False keeps them flagged.
 LANGUAGE_DROP_LEGACY_FONT = True
 
@@ -245,6 +316,13 @@ CLASSIFY_MODEL_PATH = str(PROJECT_ROOT / "crawler" / "models" / "topics-v1.npz")
 CLASSIFY_MIN_CONFIDENCE = 0.3
 # False switches the classify step off (NotConfigured) without touching ITEM_PIPELINES.
 CLASSIFY_ENABLED = True
+# `classify` reads at most this many characters of each input line (a document): a
+# 154 MB line needed 3.5 GB. Crawls give the model far less (title, description and
+# the body's first 600 characters).
+CLASSIFY_MAX_CHARS = 100_000
+# `extract` reads at most this many bytes of a page, after un-gzipping a .gz file (a
+# small .gz can unpack to gigabytes); bigger pages are refused with one line.
+EXTRACT_MAX_BYTES = 10 * 1024 * 1024
 # False switches enrichment (regions, places, parties, people) off.
 ENRICH_ENABLED = True
 # Directory with places.tsv, parties.tsv and people.tsv; empty: the project's crawler/data.

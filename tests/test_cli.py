@@ -59,6 +59,7 @@ def test_extract_prints_the_documented_keys_in_order(capsys: pytest.CaptureFixtu
         "description",
         "body",
         "authors",
+        "agency",
         "published_at",
         "modified_at",
         "section",
@@ -66,6 +67,8 @@ def test_extract_prints_the_documented_keys_in_order(capsys: pytest.CaptureFixtu
         "images",
         "language",
         "category",
+        "page_type",
+        "extraction",
     ]
     assert result["site"] == "jagran"
     assert result["published_at"] == "2020-11-28T13:34:47+05:30"

@@ -209,6 +209,59 @@ def test_class_words(markup: str, words: set[str]) -> None:
     assert class_words(html.fragment_fromstring(markup)) == words
 
 
+# --- pages it has never seen: Devanagari wins, widgets and rivers never do ----------------
+
+WEATHER = "".join(
+    f"<tr><td>{city}: partly cloudy skies through the day, humidity {h}%, winds from the "
+    f"north-west at {w} km/h. Max {h // 2}°C, min {w}°C. Air quality: moderate.</td></tr>"
+    for city, h, w in [("Delhi", 62, 11), ("Lucknow", 70, 9), ("Patna", 75, 8), ("Jaipur", 40, 14)]
+)
+
+
+def test_a_hindi_story_beside_an_english_weather_table_and_a_menu() -> None:
+    """Synthetic: a government-style news page where an English weather widget and a
+    long menu hold more text than the Hindi story (the held-out failure)."""
+    menu = "".join(
+        f'<li><a href="/s{i}">Department service number {i} information</a></li>' for i in range(30)
+    )
+    text = page(f"""
+<div class="row"><div class="col-8">
+  <h1>नगर निगम ने शुरू की नई बस सेवा</h1>
+  <div class="press-release"><p>{LEAD}</p><p>{SECOND}</p><p>{LAST}</p></div>
+</div>
+<div class="col-4"><table class="weather">{WEATHER}</table></div></div>
+<div class="menu-list"><ul>{menu}</ul></div>""")
+    assert body_of(text) == nfc([LEAD, SECOND, LAST])
+
+
+def test_teasers_wrapped_in_links_never_win() -> None:
+    """Synthetic: a recommendation river whose cards wrap headline and summary in one <a>
+    (Taboola's markup on the real Amar Ujala 2025 page), longer than the story."""
+    card = (
+        '<a href="/x{i}"><span class="label"><span class="title">दूसरी खबर संख्या {i}: '
+        "बाजार में तेजी जारी, निवेशकों ने कमाए करोड़ों रुपये, जानिए आगे क्या होगा।</span>"
+        '<span class="desc">शेयर बाजार में आज फिर तेजी रही। सेंसेक्स और निफ्टी दोनों चढ़े। '
+        "विशेषज्ञों ने कहा कि आगे भी तेजी रह सकती है।</span></span></a>"
+    )
+    river = "".join(card.format(i=i) for i in range(8))
+    text = page(
+        f'<div class="story"><p>{LEAD}</p><p>{SECOND}</p></div><div class="feed">{river}</div>'
+    )
+    assert body_of(text) == nfc([LEAD, SECOND])
+
+
+def test_display_toggle_classes_are_not_hidden_furniture() -> None:
+    """Amar Ujala (real, 2025) wraps its story in "hide_micropay_story" and its slides in
+    "hide_for_metered_wall": shown to most readers, unlike a plain "hide" class."""
+    text = page(
+        f'<div class="article-desc hide_micropay_story"><p>{LEAD}</p>'
+        f'<div class="slide hide_for_metered_wall"><p>{SECOND}</p></div>'
+        f'<div class="slide hide_for_metered_wall"><p>{THIRD}</p></div>'
+        f'<div class="hide"><p>{LAST} यह छिपी हुई प्रति है।</p></div></div>'
+    )
+    assert body_of(text) == nfc([LEAD, SECOND, THIRD])
+
+
 # --- every stored page through the generic path ------------------------------------------------
 
 # The issue's bar for sites the generic path has never seen.

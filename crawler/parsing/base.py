@@ -1,14 +1,30 @@
 """The parser every site parser derives from.
 
-Order of trust, field by field: the page's JSON-LD NewsArticle, then the
-site's own selectors (class constants of the subclass), then the page's
-meta tags. A site parser is usually only selectors.
+No field has a single point of failure. The site's own selectors (class constants
+of the subclass) refine; they never decide alone:
+
+* body: the site's selectors, then the JSON-LD ``articleBody``, then the generic
+  extractor (crawler/parsing/generic.py), the first that yields a plausible body
+  (long enough, Devanagari on a Hindi page, not a copy of the description);
+* title: the visible headline (the site's title selector, else the page's <h1>) when it
+  agrees with what the page's metadata call the story, then the JSON-LD headline (the
+  full og:title when the headline is cut short), then og:title, then <title> without
+  its site name and SEO tail;
+* authors: people only (selector, JSON-LD, meta author), never organisations, desks
+  or web producers; news agencies go to ``agency``;
+* dates: JSON-LD, meta tags, the site's date selector, the page text.
+
+Which path produced each field is recorded in the item's ``extraction``
+(:data:`EXTRACTION_PATHS`); :func:`is_fallback` tells a site parser's article read
+by a fallback, for the ``parser_drift`` monitor.
 """
 
 from __future__ import annotations
 
 import html
 import re
+import unicodedata
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, ClassVar
 from urllib.parse import urljoin, urlsplit
@@ -18,7 +34,7 @@ from parsel import Selector
 from crawler.dates import date_from_page, find_date, first_valid_date, not_in_future, parse_date
 from crawler.items import ArticleItem
 from crawler.parsing import blocks
-from crawler.parsing.jsonld import JsonLd, image_objects, names
+from crawler.parsing.jsonld import ORGANIZATION_TYPES, JsonLd, image_objects, types_of
 
 
 class ParseError(ValueError):
@@ -85,6 +101,196 @@ def page_canonical_url(page: str | bytes) -> str:
     raise ValueError("the page names no canonical URL; pass its URL with --url")
 
 
+# --- which path produced a field -------------------------------------------------------
+
+# The vocabulary of ``ArticleItem.extraction`` values: the site's selectors, the page's
+# JSON-LD, its meta tags, the generic extractor, the page's <h1>, its <title>, a date
+# found in the page text, or nothing found.
+EXTRACTION_PATHS = frozenset(
+    {"selector", "jsonld", "meta", "generic", "h1", "title_tag", "page_text", "none"}
+)
+
+
+def is_fallback(extraction: Mapping[str, str]) -> bool:
+    """Whether a site parser's article was read by a fallback: its body did not come
+    from the parser's own selectors (but from JSON-LD, the generic extractor, or
+    nowhere). The ``parser_drift`` monitor and the spiders' ``extraction/fallback``
+    stats count these per site. Only meaningful for a registered site's parser: the
+    generic parser's bodies are "generic" by design. An empty mapping (an item from
+    before extraction paths were recorded) is not a fallback."""
+    body = extraction.get("body")
+    return body is not None and body != "selector"
+
+
+# --- plausibility ---------------------------------------------------------------------
+
+# A body shorter than this, or with fewer sentence ends, is not taken for an article
+# from one path while another path may have more; 200 is also what validation requires.
+MIN_BODY_CHARS = 200
+MIN_BODY_SENTENCES = 2
+# On a Hindi page at least this share of a body's letters are Devanagari (an English
+# weather table, menu or ad text is not the story).
+MIN_DEVANAGARI_SHARE = 0.5
+# Sentence ends: danda (or the "|" typed for one), ?, !, and a full stop before a space.
+_SENTENCE_END = re.compile(r"[।?!|]|\.(?:\s|$)")
+_ELLIPSIS = re.compile(r"\s*(?:\.{3}|…)\s*$")
+
+
+def _fold(text: str) -> str:
+    """For comparing two texts: NFC, quotes and spaces unified, case folded."""
+    text = unicodedata.normalize("NFC", text).translate(_QUOTES)
+    return " ".join(text.split()).casefold()
+
+
+_QUOTES = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "\u00a0": " "})
+
+
+def devanagari_share(text: str) -> float:
+    """The share of the letters in ``text`` that are Devanagari (0.0 without letters)."""
+    devanagari = sum(1 for c in text if "\u0900" <= c <= "\u097f" and c.isalpha())
+    latin = sum(1 for c in text if c.isascii() and c.isalpha())
+    return devanagari / (devanagari + latin) if devanagari + latin else 0.0
+
+
+def plausible_body(body: str, hindi: bool, copies: tuple[str, ...] = ()) -> bool:
+    """A body worth taking: article-sized (MIN_BODY_CHARS and MIN_BODY_SENTENCES),
+    mostly Devanagari on a Hindi page, and not merely the description or title again."""
+    text = " ".join(body.split())
+    if len(text) < MIN_BODY_CHARS or len(_SENTENCE_END.findall(text)) < MIN_BODY_SENTENCES:
+        return False
+    if hindi and devanagari_share(text) < MIN_DEVANAGARI_SHARE:
+        return False
+    folded = _fold(text)
+    return not any(copy and folded in _fold(copy) for copy in copies)
+
+
+# --- people, desks and agencies -------------------------------------------------------------
+
+# News agencies: named in an ``agency`` field, never as authors.
+AGENCIES = {
+    name.casefold(): name
+    for name in """PTI IANS ANI UNI Reuters AFP AP Bloomberg Agencies Agency भाषा वार्ता
+    यूनीवार्ता पीटीआई आईएएनएस एएनआई यूएनआई रॉयटर्स एएफपी एजेंसी एजेंसियां""".split()
+} | {"press trust of india": "PTI", "indo-asian news service": "IANS"}
+# Bylines of desks, teams and bureaus (and the correspondent or network label a paper
+# signs unbylined copy with): not a person. Latin words whole, Devanagari as a substring.
+_DESK_LATIN = re.compile(
+    r"(?i)\b(?:desk|team|digital|bureau|network|staff|online|correspondent|news|edit(?:or|orial)"
+    r"|web\s*producer)\b"
+)
+_DESK_DEVANAGARI = re.compile(r"डेस्क|टीम|डिजिटल|ब्यूरो|नेटवर्क|संवाददाता|न्यूज|न्यूज़|ऑनलाइन")
+# "Written By: X" names the author; "Edited By"/"Published by" name web producers.
+_ROLE = re.compile(
+    r"(?i)\b(written|reported|edited|published|updated|curated|compiled|posted|uploaded)"
+    r"\s+by\b\s*:?"
+)
+_AUTHOR_ROLES = frozenset({"written", "reported"})
+_LEADING_BY = re.compile(r"(?i)^(?:by|लेखक|रिपोर्ट|द्वारा)\s*[:\-]?\s+")
+_NAME_SPLIT = re.compile(r"\s*(?:[,|/;]|\s(?:and|&|और|एवं)\s)\s*")
+
+
+def _squash(name: str) -> str:
+    """A name for comparing with publisher names: letters only, case folded."""
+    return "".join(c for c in unicodedata.normalize("NFC", name).casefold() if c.isalnum())
+
+
+def split_byline(text: str, publishers: set[str]) -> tuple[list[str], list[str]]:
+    """(people, agencies) named by one byline text.
+
+    "Written By: X" is X; names after "Edited By"/"Published by" are web producers,
+    not authors. A byline with a desk, bureau or agency in it ("एंटरटेनमेंट डेस्क,
+    अमर उजाला", "नई दिल्ली, पीटीआई") names no person: its other parts are the paper
+    or a place. Names equal to the publisher's are dropped."""
+    text = _clean(text)
+    kept: list[str] = []
+    role = "written"
+    position = 0
+    for match in _ROLE.finditer(text):
+        if role in _AUTHOR_ROLES:
+            kept.append(text[position : match.start()])
+        role, position = match.group(1).lower(), match.end()
+    if role in _AUTHOR_ROLES:
+        kept.append(text[position:])
+    people: list[str] = []
+    agencies: list[str] = []
+    for segment in kept:
+        parts = [_LEADING_BY.sub("", p).strip(" ()[]:-–—") for p in _NAME_SPLIT.split(segment)]
+        parts = [p for p in parts if p]
+        found_agencies = [AGENCIES[p.casefold()] for p in parts if p.casefold() in AGENCIES]
+        agencies += found_agencies
+        if found_agencies:  # "नई दिल्ली, पीटीआई": the rest is a dateline
+            continue
+        # "राजेश कुमार, Senior Correspondent" is a person with a role; in "बिजनेस डेस्क,
+        # अमर उजाला, नई दिल्ली" what follows the desk is the paper and a place.
+        desk = next((i for i, part in enumerate(parts) if _is_desk(part)), len(parts))
+        people += [p for p in parts[:desk] if _is_person(p, publishers)]
+    return people, agencies
+
+
+def _is_desk(name: str) -> bool:
+    return bool(_DESK_LATIN.search(name) or _DESK_DEVANAGARI.search(name))
+
+
+def _is_person(name: str, publishers: set[str]) -> bool:
+    words = name.split()
+    return (
+        2 <= len(name) <= 60
+        and len(words) <= 6
+        and not any(c.isdigit() for c in name)
+        and "@" not in name
+        and "http" not in name.casefold()
+        and _squash(name) not in publishers
+        and not _is_desk(name)
+    )
+
+
+def _heading_text(node: Selector) -> str:
+    """A heading's text; inline parts that end in punctuation get a space after them
+    (Bhaskar's "<span>kicker:</span>headline")."""
+    parts = node.xpath(".//text()[not(ancestor::script or ancestor::style)]").getall()
+    text = ""
+    for part in parts:
+        if text and not text[-1].isspace() and text[-1] in ":;,।|!?" and part[:1].strip():
+            text += " "
+        text += part
+    return blocks.collapse(html.unescape(text))
+
+
+def _agrees(shown: str, references: list[str]) -> bool:
+    """Whether a visible heading is the story's headline as the page's metadata name it
+    (and not a logo, a section name or another story's heading)."""
+    if not references:
+        return len(shown.split()) >= 3
+    mine = _fold(shown)
+    words = set(mine.split())
+    for reference in map(_fold, references):
+        reference = _ELLIPSIS.sub("", reference)
+        if mine in reference or reference in mine:
+            return True
+        theirs = set(reference.split())
+        if words and len(words & theirs) >= 0.6 * len(words):
+            return True
+    return False
+
+
+# Separators between a headline and the site name or SEO keywords in <title>.
+_TITLE_PARTS = re.compile(r"\s+[|–—-]\s+|\s*\|\s*")
+
+
+def strip_title_tag(title: str, site_names: set[str], hindi: bool) -> str:
+    """A <title> without the site name and the SEO parts sites glue to it ("English
+    headline | हिंदी हेडलाइन | Hindi News, देश", "Headline - Dainik Bhaskar"): the part
+    that is not a site name and, on a Hindi page, the most Devanagari one."""
+    parts = [p.strip() for p in _TITLE_PARTS.split(blocks.collapse(title)) if p.strip()]
+    named = {_squash(n) for n in site_names}
+    parts = [p for p in parts if _squash(p) not in named] or parts
+    if not parts:
+        return ""
+    if hindi:
+        return max(parts, key=lambda p: (devanagari_share(p) >= 0.5, len(p)))
+    return max(parts, key=len)
+
+
 class ArticleParser:
     """Turns one article page into an ArticleItem. Subclasses set selectors."""
 
@@ -110,6 +316,12 @@ class ArticleParser:
         r"/live-updates?/|/live-blog/": "live",
     }
 
+    # The path the parser's own body_paragraphs counts as ("generic" for GenericParser).
+    BODY_PATH: ClassVar[str] = "selector"
+    # A page with fewer sentence-like text and at least this many links, and no
+    # article in its JSON-LD, is a listing (a section front, a search page).
+    LISTING_MIN_LINKS: ClassVar[int] = 40
+
     def parse(self, page: str | bytes, url: str, site: str) -> ArticleItem:
         if isinstance(page, bytes):
             page = page.decode("utf-8", errors="replace")
@@ -120,17 +332,30 @@ class ArticleParser:
         article = ld.article
         canonical = self.canonical_url(selector, article, url)
         item = ArticleItem(url=canonical, site=site, parser=f"{self.name}/v{self.version}")
-        item.title = self.title(selector, article)
+        item.language = self.language(selector, article)
+        publishers = self.publisher_names(selector, ld, article)
+        # Hindi by its declared language or by its headings (some Hindi pages say "en").
+        hindi = item.language == "hi" or devanagari_share(_page_sample(selector)) >= 0.5
+        item.title, title_path = self.title_with_path(selector, article, publishers, hindi)
         item.description = self.description(selector, article)
-        item.body = "\n\n".join(self.body_paragraphs(selector, page, url))
-        item.authors = self.authors(selector, article)
-        item.published_at = self.published_at(selector, article, page, canonical)
+        body, body_path = self.body_with_path(
+            selector, page, url, ld, hindi, (item.description, item.title)
+        )
+        item.body = "\n\n".join(body)
+        item.authors, item.agency, authors_path = self.byline(selector, article, publishers)
+        item.published_at, date_path = self.published_with_path(selector, article, page, canonical)
         item.modified_at = self.modified_at(selector, article)
         item.section = self.section(selector, ld, article)
         item.tags = self.tags(selector, article)
         item.images = self.images(selector, article, canonical)
-        item.language = self.language(selector, article)
-        item.page_type = self.page_type(ld, canonical)
+        has_body = plausible_body(item.body, hindi)
+        item.page_type = self.page_type(ld, canonical, selector, has_body)
+        item.extraction = {
+            "title": title_path,
+            "body": body_path,
+            "published_at": date_path,
+            "authors": authors_path,
+        }
         return item
 
     # --- fields -----------------------------------------------------------
@@ -145,16 +370,89 @@ class ArticleParser:
         return url
 
     def title(self, selector: Selector, article: dict[str, Any]) -> str:
-        return (
-            _clean(article.get("headline"))
-            or (
-                self.TITLE_SELECTOR
-                and blocks.collapse(
-                    " ".join(selector.css(self.TITLE_SELECTOR).xpath("string()").getall()[:1])
-                )
-            )
-            or _clean(selector.css('meta[property="og:title"]::attr(content)').get())
+        """The headline (see :meth:`title_with_path`)."""
+        ld = JsonLd([article] if article else [])
+        return self.title_with_path(selector, article, self.publisher_names(selector, ld, article))[
+            0
+        ]
+
+    def title_with_path(
+        self,
+        selector: Selector,
+        article: dict[str, Any],
+        publishers: set[str] = frozenset(),  # type: ignore[assignment]
+        hindi: bool = False,
+    ) -> tuple[str, str]:
+        """(headline, path): the visible headline when it agrees with the page's metadata,
+        else the JSON-LD headline (the full og:title or <h1> when it is cut short or a
+        prefix of one), else og:title, else <title> without site name and SEO tail."""
+        headline = self._headline(article, publishers)
+        og = _clean(selector.css('meta[property="og:title"]::attr(content)').get()) or _clean(
+            selector.css('meta[name="twitter:title"]::attr(content)').get()
         )
+        page_title = _clean(selector.css("title::text").get())
+        references = [r for r in (headline, og, page_title) if r]
+        shown: list[tuple[str, str]] = []
+        if self.TITLE_SELECTOR:
+            path = "h1" if self.TITLE_SELECTOR == "h1" else "selector"
+            shown += [(_heading_text(n), path) for n in selector.css(self.TITLE_SELECTOR)[:1]]
+        if self.TITLE_SELECTOR != "h1":
+            shown += [(_heading_text(n), "h1") for n in selector.css("h1")[:1]]
+        for text, path in shown:
+            if text and len(text) <= 400 and _agrees(text, references):
+                # The headline with a kicker the page shows above its <h1> ("IND vs SA: ").
+                kicker = _fold(headline)[: -len(_fold(text))] if headline else ""
+                if _fold(headline).endswith(_fold(text)) and re.search(r"\S\s*:\s*$", kicker):
+                    return headline, "jsonld"
+                return text, path
+        if headline:
+            cut = _ELLIPSIS.sub("", headline)
+            for text, path in [*shown, (og, "meta")]:
+                # A headline cut short ('…') or a prefix of the full one.
+                if text and len(text) > len(cut) and _fold(text).startswith(_fold(cut)):
+                    return self._without_site_name(text, publishers), path
+            return headline, "jsonld"
+        if og:
+            return self._without_site_name(og, publishers), "meta"
+        if page_title:
+            return strip_title_tag(page_title, publishers, hindi), "title_tag"
+        return "", "none"
+
+    def _headline(self, article: dict[str, Any], publishers: set[str]) -> str:
+        return self._without_site_name(_clean(article.get("headline")), publishers)
+
+    @staticmethod
+    def _without_site_name(title: str, publishers: set[str]) -> str:
+        """ "<Site> - <Headline>" or "<Headline> | <Site>" without the site's name."""
+        parts = _TITLE_PARTS.split(title)
+        if len(parts) > 1:
+            if _squash(parts[-1]) in publishers:
+                return blocks.collapse(title[: title.rindex(parts[-1])]).rstrip(" -–—|:")
+            if _squash(parts[0]) in publishers:
+                return blocks.collapse(title[len(parts[0]) :]).lstrip(" -–—|:")
+        for name in publishers:  # "बिजनेस स्टैंडर्ड <headline>": the paper's name glued on
+            words = title.split()
+            for n in range(1, min(4, len(words))):
+                if _squash(" ".join(words[:n])) == name and len(words) - n >= 3:
+                    return " ".join(words[n:])
+        return title
+
+    def publisher_names(self, selector: Selector, ld: JsonLd, article: dict[str, Any]) -> set[str]:
+        """The site's and publisher's names (squashed): never an author, never a title."""
+        names: list[Any] = [
+            selector.css('meta[property="og:site_name"]::attr(content)').get(),
+            selector.css('meta[name="application-name"]::attr(content)').get(),
+            (selector.css('meta[name="twitter:site"]::attr(content)').get() or "").lstrip("@"),
+        ]
+        publisher = article.get("publisher")
+        for entry in publisher if isinstance(publisher, list) else [publisher]:
+            if isinstance(entry, dict):
+                names += [entry.get("name"), entry.get("alternateName")]
+        for obj in ld.objects:
+            if types_of(obj) & ORGANIZATION_TYPES:
+                names += [obj.get("name"), obj.get("alternateName")]
+        found = {_squash(n) for n in names if isinstance(n, str)}
+        return {n for n in found if len(n) >= 3}
 
     def description(self, selector: Selector, article: dict[str, Any]) -> str:
         return (
@@ -163,7 +461,56 @@ class ArticleParser:
             or _clean(selector.css('meta[property="og:description"]::attr(content)').get())
         )
 
+    def body_with_path(
+        self,
+        selector: Selector,
+        page: str,
+        url: str,
+        ld: JsonLd,
+        hindi: bool,
+        copies: tuple[str, ...] = (),
+    ) -> tuple[list[str], str]:
+        """(paragraphs, path): the parser's own body, else the JSON-LD articleBody (or a
+        live blog's entries), else the generic extractor: the first plausible one. With
+        none plausible, the first that found anything (validation judges it)."""
+        from crawler.parsing.generic import GenericParser
+
+        def own() -> list[str]:
+            return self.body_paragraphs(selector, page, url)
+
+        def from_jsonld() -> list[str]:
+            live = live_entries(ld)
+            if live:
+                return live
+            return article_body_paragraphs(ld.article)
+
+        def generic() -> list[str]:
+            return GenericParser().body_paragraphs(selector, page, url)
+
+        steps = [(own, self.BODY_PATH), (from_jsonld, "jsonld")]
+        if self.BODY_PATH != "generic":
+            steps.append((generic, "generic"))
+        found: list[tuple[list[str], str]] = []
+        for step, path in steps:
+            paragraphs = step()
+            if plausible_body("\n".join(paragraphs), hindi, copies):
+                if path == "jsonld" and self.BODY_PATH != "generic" and len(paragraphs) == 1:
+                    # One run without breaks: the page's own paragraphs, when they hold
+                    # the same text, keep the breaks (and a lead the CMS left out of it).
+                    paged = generic()
+                    if _holds("\n".join(paged), paragraphs[0]):
+                        return paged, "generic"
+                return paragraphs, path
+            found.append((paragraphs, path))
+        for paragraphs, path in found:
+            text = "\n".join(paragraphs)
+            # Never an English widget or menu for a Hindi page's story.
+            if text and not (hindi and devanagari_share(text) < MIN_DEVANAGARI_SHARE):
+                return paragraphs, path
+        return [], "none"
+
     def body_paragraphs(self, selector: Selector, page: str, url: str) -> list[str]:
+        """The article's paragraphs as the site's selectors find them."""
         containers = selector.css(self.BODY_SELECTOR) if self.BODY_SELECTOR else []
         if not self.PARAGRAPH_SELECTOR:
             return blocks.paragraphs(containers, self.EXCLUDE_SELECTORS)
@@ -180,27 +527,64 @@ class ArticleParser:
         return {match.root for css in self.EXCLUDE_SELECTORS for match in selector.css(css)}
 
     def authors(self, selector: Selector, article: dict[str, Any]) -> list[str]:
-        found = [_clean(n) for n in names(article.get("author"))]
-        if not found and self.AUTHOR_SELECTOR:
-            found = [
-                _clean(t) for t in selector.css(self.AUTHOR_SELECTOR).xpath("string()").getall()
-            ]
-        if not found:
-            found = [_clean(selector.css('meta[name="author"]::attr(content)').get())]
-        return _unique(found)
+        """The bylined people (see :meth:`byline`)."""
+        ld = JsonLd([article] if article else [])
+        return self.byline(selector, article, self.publisher_names(selector, ld, article))[0]
+
+    def byline(
+        self, selector: Selector, article: dict[str, Any], publishers: set[str]
+    ) -> tuple[list[str], list[str], str]:
+        """(people, agencies, path): the first of the site's author selector, the
+        JSON-LD authors (not organisations) and the meta author that names a person.
+        Agencies are gathered from all three."""
+        steps: list[tuple[list[str], str]] = []
+        if self.AUTHOR_SELECTOR:
+            steps.append(
+                (selector.css(self.AUTHOR_SELECTOR).xpath("string()").getall(), "selector")
+            )
+        steps.append((_person_names(article.get("author")), "jsonld"))
+        steps.append((selector.css('meta[name="author"]::attr(content)').getall(), "meta"))
+        people: list[str] = []
+        agencies: list[str] = []
+        path = "none"
+        for bylines, step_path in steps:
+            for text in bylines:
+                named, agency = split_byline(text, publishers)
+                agencies += agency
+                if path in ("none", step_path):
+                    people += named
+            if people and path == "none":
+                path = step_path
+        return _unique(people), _unique(agencies), path
 
     def published_at(
         self, selector: Selector, article: dict[str, Any], page: str = "", url: str = ""
     ) -> datetime | None:
-        candidates = [article.get("datePublished")]
-        candidates += [selector.css(f"{css}::attr(content)").get() for css in _PUBLISHED_META]
-        found = first_valid_date(candidates)  # a future JSON-LD date falls through to meta
-        if found is None and self.DATE_SELECTOR:
+        return self.published_with_path(selector, article, page, url)[0]
+
+    def published_with_path(
+        self, selector: Selector, article: dict[str, Any], page: str = "", url: str = ""
+    ) -> tuple[datetime | None, str]:
+        """(date, path): JSON-LD, meta tags, the site's date selector, the page text."""
+        found = first_valid_date([article.get("datePublished")])
+        if found is not None:
+            return found, "jsonld"
+        # A future JSON-LD date falls through to meta.
+        found = first_valid_date(
+            [selector.css(f"{css}::attr(content)").get() for css in _PUBLISHED_META]
+        )
+        if found is not None:
+            return found, "meta"
+        if self.DATE_SELECTOR:
             text = selector.css(self.DATE_SELECTOR).xpath("string()").get() or ""
             found = not_in_future(find_date(blocks.collapse(text)))
-        if found is None and page:
+            if found is not None:
+                return found, "selector"
+        if page:
             found = date_from_page(page, url)  # htmldate and datelines in the page text
-        return found
+            if found is not None:
+                return found, "page_text"
+        return None, "none"
 
     def modified_at(self, selector: Selector, article: dict[str, Any]) -> datetime | None:
         return _first_date(selector, article.get("dateModified"), _MODIFIED_META)
@@ -265,12 +649,87 @@ class ArticleParser:
                 return re.split(r"[-_]", value.strip().lower())[0]
         return ""
 
-    def page_type(self, ld: JsonLd, url: str) -> str:
+    def page_type(
+        self, ld: JsonLd, url: str, selector: Selector | None = None, has_body: bool = True
+    ) -> str:
+        """article, video, gallery, live, home or listing ("unknown" when nothing tells).
+
+        The site root is the home page whatever its og:type claims. JSON-LD names media
+        pages; so do URL shapes. A page with many links whose JSON-LD lists several
+        stories, or that has neither an article in its JSON-LD nor an article-sized
+        body, is a listing (a section front)."""
+        parts = urlsplit(url)
+        path = parts.path
+        if path.strip("/") == "" or re.fullmatch(r"/(?:index|home|default)\.\w+", path):
+            return "home"
         declared = ld.page_type()
         if declared and declared != "article":
             return declared
-        path = urlsplit(url).path
         for pattern, page_type in self.NON_ARTICLE_URLS.items():
             if re.search(pattern, path):
                 return page_type
-        return "article" if declared == "article" else "unknown"
+        if declared == "article" and ld.article_count() < 3:
+            # Even without a body found: a missed body is retried, a listing is not.
+            return "article"
+        links = len(selector.css("a[href]")) if selector is not None else 0
+        if links >= self.LISTING_MIN_LINKS and (declared == "article" or not has_body):
+            return "listing"
+        return "article" if has_body else "unknown"
+
+
+def _page_sample(selector: Selector) -> str:
+    """Text that tells the page's language: its title and headings."""
+    return " ".join(selector.css("title::text, h1 *::text, h1::text, h2::text").getall())
+
+
+def _holds(text: str, run: str) -> bool:
+    """Whether ``text`` holds nearly all sentences of ``run`` (a one-paragraph body)."""
+    folded = _fold(text)
+    sentences = [s for s in re.split(r"(?<=[।?!.])\s+", _fold(run)) if len(s) > 15]
+    if not sentences:
+        return False
+    return sum(1 for s in sentences if s in folded) >= 0.8 * len(sentences)
+
+
+_BREAKS = re.compile(r"(?i)<\s*(?:br|/p|/div|/h\d|/li)\s*/?>|\n")
+_TAG = re.compile(r"<[^>]+>")
+
+
+def article_body_paragraphs(article: dict[str, Any]) -> list[str]:
+    """The JSON-LD articleBody as paragraphs: its line breaks (or the HTML breaks some
+    CMSs leave in it) end a paragraph."""
+    value = article.get("articleBody")
+    if isinstance(value, list):
+        value = "\n".join(v for v in value if isinstance(v, str))
+    if not isinstance(value, str):
+        return []
+    text = _TAG.sub(" ", _BREAKS.sub("\n", value))
+    return [p for p in (blocks.collapse(html.unescape(line)) for line in text.split("\n")) if p]
+
+
+def _person_names(value: Any) -> list[str]:
+    """Names of a schema.org author value that are people, not organisations."""
+    out: list[str] = []
+    for entry in value if isinstance(value, list) else [value]:
+        if isinstance(entry, str):
+            out.append(entry)
+        elif isinstance(entry, dict) and not (types_of(entry) & ORGANIZATION_TYPES):
+            name = entry.get("name")
+            if isinstance(name, str):
+                out.append(name)
+    return out
+
+
+def live_entries(ld: JsonLd) -> list[str]:
+    """A live blog's entries (headline and text of each liveBlogUpdate), in page order."""
+    live = ld.first({"LiveBlogPosting"})
+    updates = live.get("liveBlogUpdate") if live else None
+    out: list[str] = []
+    for update in updates if isinstance(updates, list) else [updates] if updates else []:
+        if not isinstance(update, dict):
+            continue
+        for key in ("headline", "articleBody"):
+            text = _clean(update.get(key))
+            if text and text not in out:
+                out.append(text)
+    return out

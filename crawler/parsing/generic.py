@@ -4,18 +4,22 @@ fields, and a main-text finder that knows no site.
 The body comes from three sources, each doing what it is best at:
 
 1. The page's own structure. Text-rich, link-poor blocks vote for the elements
-   around them (readability's paragraph-density idea); the best-scored element and
-   its text-rich siblings are the article. Inside it, furniture is left out by what it
+   around them (readability's paragraph-density idea); text inside a link (a teaser
+   card) never votes, nor, on a Hindi page, text that is not mostly Devanagari (an
+   English weather widget, a menu). The best-scored element and its text-rich
+   siblings are the article. Inside it, furniture is left out by what it
    is, not by site: hidden copies, captions, link lists and "also read" lines (link
    density), boxes whose class or id names an ad, share bar, related list, byline or
    tag cloud, and short byline/date/tag lines before the first and after the last
    sentence-like paragraph. Paragraph breaks and subheadings survive, which
    trafilatura's precision mode drops.
 2. JSON-LD ``articleBody``, the publisher's own text of the article: where a page has
-   one, only the page paragraphs it contains are kept, and where it is complete and the
+   one, only the page paragraphs it contains are kept (and a lead of running text
+   before them, which some CMSs leave out of it), and where it is complete and the
    page structure yields less, it is the body.
 3. trafilatura, a well-kept extractor built on other heuristics, when neither of the
-   above finds an article-sized text (unusual markup, frames of tables).
+   above finds an article-sized text (unusual markup, frames of tables); on a Hindi
+   page never an English text.
 
 The project's cleaning (pipelines/clean.py) then removes the labels and teasers that
 remain inside paragraphs.
@@ -37,7 +41,7 @@ from lxml.html import HtmlElement
 from parsel import Selector
 
 from crawler.parsing import blocks
-from crawler.parsing.base import ArticleParser
+from crawler.parsing.base import MIN_DEVANAGARI_SHARE, ArticleParser, devanagari_share
 from crawler.parsing.jsonld import JsonLd
 
 logger = logging.getLogger(__name__)
@@ -69,7 +73,7 @@ FURNITURE_WORDS = frozenset(
     footer header masthead nav navbar navigation menu sidebar rhs widget
     copyright disclaimer cookie cookies gdpr consent modal popup overlay
     podcast speak tts texttospeech listen audio player download print email
-    hidden hide invisible pagination pager
+    pagination pager
     """.split()
 )
 # Words that mark the article's own container (a mild bonus when choosing it).
@@ -109,9 +113,17 @@ def _is_furniture(element: HtmlElement) -> bool:
     return role in _FURNITURE_ROLES or bool(class_words(element) & FURNITURE_WORDS)
 
 
+# Whole class names that hide an element. Compounds are toggles for some readers
+# only (Amar Ujala wraps its story in "hide_micropay_story hide_for_metered_wall").
+_HIDDEN_CLASSES = frozenset(
+    "hidden hide d-none invisible sr-only visually-hidden is-hidden hidden-xs-up".split()
+)
+
+
 def _is_hidden(element: HtmlElement) -> bool:
     return (
-        element.get("hidden") is not None
+        bool(set((element.get("class") or "").lower().split()) & _HIDDEN_CLASSES)
+        or element.get("hidden") is not None
         or element.get("aria-hidden") == "true"
         or bool(_HIDDEN_STYLE.search(element.get("style") or ""))
     )
@@ -157,13 +169,17 @@ class DensityExtractor:
     LINK_LINE_ANCHORS: ClassVar[int] = 3
     LINK_LINE_DENSITY: ClassVar[float] = 0.3
 
-    def __init__(self, root: HtmlElement, title: str = "") -> None:
+    def __init__(self, root: HtmlElement, title: str = "", hindi: bool = False) -> None:
         self.root = root
         self.title = _norm(title)
+        # On a Hindi page, text that is not mostly Devanagari (an English weather
+        # widget, a menu, an ad) does not vote for where the article is.
+        self.hindi = hindi
         self.measures: dict[HtmlElement, _Measure] = {}
         self.scores: dict[HtmlElement, float] = {}
         self.pictures: set[HtmlElement] = set()  # elements that held a picture
         self.alts: set[str] = set()  # pictures' alt texts
+        self.linked: set[HtmlElement] = set()  # elements inside an <a>
 
     def paragraphs(self) -> list[str]:
         self._prune()
@@ -234,7 +250,7 @@ class DensityExtractor:
 
     def _block_score(self, element: HtmlElement) -> float:
         """What one text block is worth: its own running text, not its sub-blocks'."""
-        if element.tag not in _TEXT_BLOCKS:
+        if element.tag not in _TEXT_BLOCKS or element in self.linked:
             return 0.0
         measure = self.measures[element]
         if element.tag in ("p", "pre", "blockquote", "td", "dd", "li"):
@@ -243,10 +259,15 @@ class DensityExtractor:
             text = _norm(_direct_text(element))
         if len(text) < self.MIN_BLOCK_CHARS or measure.link_density > self.MAX_LINK_DENSITY:
             return 0.0
+        if self.hindi and devanagari_share(text) < MIN_DEVANAGARI_SHARE:
+            return 0.0
         marks = len(_SENTENCE_END.findall(text)) + len(_CLAUSE_MARK.findall(text))
         return 1.0 + marks + min(len(text) / 100, 3.0)
 
     def _article_nodes(self) -> list[HtmlElement]:
+        # Text inside a link is a teaser's, never the story's (a recommendation card
+        # that wraps its headline and summary in one <a>).
+        self.linked = {d for a in self.root.iter("a") for d in a.iterdescendants()}
         scores: dict[HtmlElement, float] = {}
         for element in self.root.iter():
             if not isinstance(element.tag, str):
@@ -448,6 +469,12 @@ def _covered(paragraph: str, reference: str) -> bool:
     return found >= 0.6 * len(text)
 
 
+def _lead_like(paragraph: str) -> bool:
+    """Running text of two sentences or more, not a label, byline or kicker."""
+    text = _norm(paragraph)
+    return len(text) >= 120 and len(_SENTENCE_END.findall(text)) >= 2
+
+
 def reconcile_with_article_body(paragraphs: list[str], body: str) -> list[str]:
     """Page paragraphs checked against the publisher's articleBody.
 
@@ -458,10 +485,15 @@ def reconcile_with_article_body(paragraphs: list[str], body: str) -> list[str]:
     """
     if not body or _truncated(body):
         return paragraphs
-    kept = [p for p in paragraphs if _covered(p, body)]
+    inside = [_covered(p, body) for p in paragraphs]
+    kept = [p for p, covered in zip(paragraphs, inside, strict=True) if covered]
     covered = sum(len(_norm(p)) for p in kept)
     if kept and covered >= 0.8 * len(body):
-        return kept
+        # Running text right before the first paragraph it holds is a lead the CMS
+        # left out of articleBody (Amar Ujala's feature stories), not furniture.
+        first = inside.index(True)
+        lead = [p for p in paragraphs[:first] if _lead_like(p)]
+        return lead + kept
     if len(body) >= max(MIN_ARTICLE_BODY_CHARS, covered):
         return [body]
     return paragraphs
@@ -490,7 +522,8 @@ def trafilatura_paragraphs(page: str, url: str) -> list[str]:
 
 class GenericParser(ArticleParser):
     name: ClassVar[str] = "generic"
-    version: ClassVar[str] = "2"
+    version: ClassVar[str] = "3"
+    BODY_PATH: ClassVar[str] = "generic"
     BODY_SELECTOR: ClassVar[str] = ""
     IMAGE_SELECTOR: ClassVar[str] = "article img, [itemprop='articleBody'] img"
     # Less running text than this from the page structure is not taken for an article.
@@ -499,8 +532,9 @@ class GenericParser(ArticleParser):
     def body_paragraphs(self, selector: Selector, page: str, url: str) -> list[str]:
         ld = JsonLd.from_selector(selector)
         title = self.title(selector, ld.article)
+        hindi = self.language(selector, ld.article) == "hi" or devanagari_share(title) >= 0.5
         try:
-            found = DensityExtractor(copy.deepcopy(selector.root), title).paragraphs()
+            found = DensityExtractor(copy.deepcopy(selector.root), title, hindi).paragraphs()
         except RecursionError:  # tags nested beyond Python's stack: let trafilatura try
             found = []
         source = "structure"
@@ -510,36 +544,8 @@ class GenericParser(ArticleParser):
             source = "structure+articleBody"
         if sum(len(_norm(p)) for p in found) < self.MIN_BODY_CHARS:
             fallback = trafilatura_paragraphs(page, url)
-            if sum(map(len, fallback)) > sum(map(len, found)):
+            foreign = hindi and devanagari_share(" ".join(fallback)) < MIN_DEVANAGARI_SHARE
+            if sum(map(len, fallback)) > sum(map(len, found)) and not foreign:
                 found, source = fallback, "trafilatura"
         logger.debug("Generic body of %s from %s: %d paragraphs", url, source, len(found))
         return found
-
-    def title(self, selector: Selector, article: dict[str, Any]) -> str:
-        """The headline, without a site name some CMSs glue to it ("Site - Headline")."""
-        headline = super().title(selector, article)
-        shown = [
-            _norm(" ".join(selector.css("h1").xpath("string()").getall()[:1])),
-            _norm(selector.css('meta[property="og:title"]::attr(content)').get() or ""),
-        ]
-        names = self._site_names(selector, article, headline)
-        for candidate in shown:
-            if not candidate or candidate == headline or candidate not in headline:
-                continue
-            rest = _norm(headline.replace(candidate, " ", 1)).strip(" -–—|:")
-            if rest in names:
-                return candidate
-        return headline
-
-    def _site_names(self, selector: Selector, article: dict[str, Any], headline: str) -> set[str]:
-        publisher = article.get("publisher")
-        names = {
-            selector.css('meta[property="og:site_name"]::attr(content)').get() or "",
-            selector.css('meta[name="application-name"]::attr(content)').get() or "",
-            publisher.get("name", "") if isinstance(publisher, dict) else "",
-        }
-        # "<Site> - <Headline>" or "<Headline> | <Site>" in <title>.
-        page_title = _norm(selector.css("title::text").get() or "")
-        for part in re.split(r"\s+[-–—|]\s+", page_title):
-            names.add(part)
-        return {_norm(n) for n in names if isinstance(n, str) and _norm(n)} - {headline}

@@ -1,6 +1,9 @@
 """schema.org JSON-LD as news pages ship it: several script blocks, @graph
-wrappers, lists, and now and then raw control characters or HTML comments that
-strict JSON rejects."""
+wrappers, lists, and now and then raw control characters, trailing commas,
+comments, CDATA/HTML-comment wrappers or unescaped quotes that strict JSON
+rejects (real TV9 and Jagran pages). A block strict ``json.loads`` refuses is
+repaired with json_repair; values of the wrong JSON type (a number where a
+string belongs) are left for the field readers to ignore, never an error."""
 
 from __future__ import annotations
 
@@ -10,6 +13,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+import json_repair
 from parsel import Selector
 
 logger = logging.getLogger(__name__)
@@ -31,14 +35,40 @@ NON_ARTICLE_TYPES = {
     "MediaGallery": "gallery",
     "LiveBlogPosting": "live",
 }
-_WRAPPERS = re.compile(r"^\s*(<!--|//\s*<!\[CDATA\[)|(-->|//\s*\]\]>)\s*$")
+# Organisations, not people: an author of these types is not a byline.
+ORGANIZATION_TYPES = frozenset(
+    {"Organization", "NewsMediaOrganization", "Corporation", "WebSite", "Brand"}
+)
+_WRAPPERS = re.compile(r"^\s*(<!--|(//\s*)?<!\[CDATA\[)|(-->|(//\s*)?\]\]>)\s*$")
+# Control characters other than tab/newline/CR: strict=False admits those three only.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
-def _decode(text: str) -> Any:
-    text = _WRAPPERS.sub("", text.strip())
-    # strict=False admits raw newlines and tabs inside strings, which CMS
-    # templates emit when they paste an article description verbatim.
-    return json.loads(text, strict=False)
+def _unescape_slashes(node: Any) -> Any:
+    """json_repair keeps ``\\/`` escapes in strings; JSON means a plain slash."""
+    if isinstance(node, str):
+        return node.replace("\\/", "/")
+    if isinstance(node, list):
+        return [_unescape_slashes(v) for v in node]
+    if isinstance(node, dict):
+        return {k: _unescape_slashes(v) for k, v in node.items()}
+    return node
+
+
+def decode(text: str) -> Any:
+    """One JSON-LD block, strictly if it parses, else repaired; ValueError when
+    nothing object-like can be read from it."""
+    text = _CONTROL.sub(" ", _WRAPPERS.sub("", text.strip()))
+    try:
+        # strict=False admits raw newlines and tabs inside strings, which CMS
+        # templates emit when they paste an article description verbatim.
+        return json.loads(text, strict=False)
+    except ValueError:
+        pass
+    repaired = json_repair.loads(text)
+    if not isinstance(repaired, dict | list) or not repaired:
+        raise ValueError("not a JSON-LD object")
+    return _unescape_slashes(repaired)
 
 
 def _flatten(node: Any) -> Iterator[dict[str, Any]]:
@@ -53,7 +83,9 @@ def _flatten(node: Any) -> Iterator[dict[str, Any]]:
 
 def types_of(obj: dict[str, Any]) -> set[str]:
     kind = obj.get("@type", [])
-    return {kind} if isinstance(kind, str) else {k for k in kind if isinstance(k, str)}
+    if isinstance(kind, str):
+        return {kind.removeprefix("http://schema.org/").removeprefix("https://schema.org/")}
+    return {k for k in kind if isinstance(k, str)} if isinstance(kind, list) else set()
 
 
 class JsonLd:
@@ -69,9 +101,10 @@ class JsonLd:
         errors = 0
         for text in selector.xpath('//script[@type="application/ld+json"]/text()').getall():
             try:
-                objects.extend(_flatten(_decode(text)))
-            except ValueError:
+                objects.extend(_flatten(decode(text)))
+            except (ValueError, RecursionError):
                 errors += 1
+                logger.debug("JSON-LD block not readable even when repaired: %.80r", text)
         return cls(objects, errors)
 
     def first(self, types: frozenset[str] | set[str]) -> dict[str, Any]:
@@ -83,6 +116,15 @@ class JsonLd:
     @property
     def article(self) -> dict[str, Any]:
         return self.first(ARTICLE_TYPES)
+
+    def article_count(self) -> int:
+        """How many distinct stories the JSON-LD describes (a listing names several)."""
+        keys = {
+            str(o.get("url") or o.get("@id") or o.get("headline") or id(o))
+            for o in self.objects
+            if types_of(o) & ARTICLE_TYPES
+        }
+        return len(keys)
 
     def page_type(self) -> str:
         """'article' when a NewsArticle is present, else the kind of media page, else ''."""

@@ -33,5 +33,7 @@ SITE = Site(
     sitemaps=("https://www.amarujala.com/robots.txt",),
     feeds=("https://www.amarujala.com/rss/breaking-news.xml",),
     listings=("https://www.amarujala.com/india-news",),
-    article_url=r"amarujala\.com/.+/[^/]+-[a-z]*\d{8,}$",
+    # Links on listing pages: /<section>/[<sub>/]<slug>-<code><8+ digits> (2020) or
+    # /<section>/<slug>-<YYYY-MM-DD> (2025, e.g. ...-interesting-facts-2025-09-23).
+    article_url=r"amarujala\.com/.+/[^/]+-(?:[a-z]*\d{8,}|\d{4}-\d{2}-\d{2})$",
 )

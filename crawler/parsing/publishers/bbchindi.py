@@ -14,7 +14,7 @@ from typing import Any
 from parsel import Selector
 
 from crawler.parsing.base import ArticleParser
-from crawler.site import Site
+from crawler.site import NON_ARTICLE_PATH, Site
 
 # The closing app/social promo every BBC Hindi story carries as a plain
 # paragraph: "(बीबीसी हिन्दी के एंड्रॉएड ऐप के लिए आप यहां क्लिक कर सकते हैं. आप हमें
@@ -70,5 +70,8 @@ SITE = Site(
         r"^https?://www\.bbc\.com/hindi/(?:articles/c[a-zA-Z0-9]{10}o"
         r"|(?:india|international|entertainment|sport|science|social|magazine|vert-[a-z]+)-\d{8})$"
     ),
+    # www.bbc.com is every BBC service: sitemaps and feeds may only lead to Hindi
+    # pages, and help pages (/hindi/institutional-<id>) and media pages are not stories.
+    non_article_url=NON_ARTICLE_PATH + r"|^/(?!hindi/)|^/hindi/(?:institutional|media)-",
     sections={"भारत": "national", "विज्ञान-टेक्नॉलॉजी": "technology"},
 )

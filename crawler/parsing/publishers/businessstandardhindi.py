@@ -11,7 +11,6 @@ from urllib.parse import urlsplit
 
 from parsel import Selector
 
-from crawler.parsing import blocks
 from crawler.parsing.base import ArticleParser
 from crawler.site import Site
 
@@ -29,12 +28,8 @@ class BusinessStandardHindiParser2020(ArticleParser):
     # The headline/byline table and the AddThis share toolbar sit in the same cell.
     EXCLUDE_SELECTORS = ("table", ".addthis_inline_share_toolbox")
     TAG_SELECTOR = "a.ctxtRelated"
-
-    def title(self, selector: Selector, article: dict[str, Any]) -> str:
-        # The template prefixes the JSON-LD headline with the paper's name
-        # ("बिजनेस स्टैंडर्ड <headline>"); the h1 and og:title carry the headline alone.
-        heading = selector.css(self.TITLE_SELECTOR).xpath("string()").get() or ""
-        return blocks.collapse(heading) or super().title(selector, article)
+    # The JSON-LD headline carries the paper's name in front ("बिजनेस स्टैंडर्ड
+    # <headline>"); the visible h1 (tried first) carries the headline alone.
 
     def images(self, selector: Selector, article: dict[str, Any], url: str) -> list[dict[str, str]]:
         # A story without a picture names a "no preview" placeholder in JSON-LD.

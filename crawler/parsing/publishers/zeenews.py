@@ -6,7 +6,7 @@ only /hindi/ article URLs are taken.
 """
 
 from crawler.parsing.base import ArticleParser
-from crawler.site import Site
+from crawler.site import NON_ARTICLE_PATH, Site
 
 
 class ZeeNewsParser(ArticleParser):
@@ -30,11 +30,17 @@ SITE = Site(
     title="Zee News Hindi",
     domains=("zeenews.india.com",),
     parsers=(ZeeNewsParser,),
-    # robots.txt lists the sitemaps of every Zee desk; the Hindi index is enough.
-    sitemaps=("https://zeenews.india.com/hindi/sitemap.xml",),
+    # robots.txt lists the sitemaps of every Zee desk; the Hindi index and the Hindi
+    # news sitemap (named in the real robots.txt) are enough.
+    sitemaps=(
+        "https://zeenews.india.com/hindi/sitemap.xml",
+        "https://zeenews.india.com/hindi/sitemaps/news-sitemap.xml",
+    ),
     feeds=("https://zeenews.india.com/hindi/rss/india-national-news.xml",),
     listings=("https://zeenews.india.com/hindi/health",),
     # /hindi/<section>/.../<slug>/<7-digit id>; photo galleries and videos excluded.
     article_url=r"zeenews\.india\.com/hindi/(?!photos/|video/|videos/)(?:[\w-]+/)+\d{6,8}$",
+    # The host carries every Zee desk; sitemaps and feeds may only lead to Hindi pages.
+    non_article_url=NON_ARTICLE_PATH + r"|^/(?!hindi/)",
     sections={"हेल्थ": "health"},
 )
