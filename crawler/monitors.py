@@ -206,6 +206,48 @@ class ParserFailuresMonitor:
         return MonitorResult(self.name, PASSED, message)
 
 
+class ParserDriftMonitor:
+    """Too many of a site's articles needed a fallback: its selectors no longer fit.
+
+    The articles still landed (JSON-LD or the generic extractor read them), so this is
+    an alarm for a person to fix the site's selectors, not a loss. Reads the
+    summary's ``extraction`` counts (``extraction/articles`` and
+    ``extraction/fallback`` of the spider); skipped for a run without them (the
+    generic spider) or with fewer than ``min_articles`` articles.
+    """
+
+    name = "parser_drift"
+
+    def __init__(self, max_share: float, min_articles: int) -> None:
+        self.max_share = float(max_share)
+        self.min_articles = max(int(min_articles), 1)
+
+    def check(
+        self, summary: Mapping[str, Any], history: Sequence[Mapping[str, Any]]
+    ) -> MonitorResult:
+        extraction = summary.get("extraction")
+        if not extraction:
+            return MonitorResult(self.name, SKIPPED, "no extraction counts")
+        articles = int(extraction.get("articles", 0))
+        fallback = int(extraction.get("fallback", 0))
+        if articles < self.min_articles:
+            return MonitorResult(
+                self.name,
+                SKIPPED,
+                f"{fallback} of {articles} article(s) by fallback, too few to judge "
+                f"(needs {self.min_articles})",
+            )
+        message = f"{fallback} of {articles} articles by fallback"
+        paths = extraction.get("paths", {}).get("body") or {}
+        if fallback and paths:
+            message += " (body: " + ", ".join(f"{p} {n}" for p, n in paths.items()) + ")"
+        if fallback > self.max_share * articles:
+            return MonitorResult(
+                self.name, FAILED, f"parser drift: {message}, above {self.max_share:.0%}"
+            )
+        return MonitorResult(self.name, PASSED, message)
+
+
 class MonitorSuite:
     """The monitors to run after each site's crawl, and how much history they need."""
 
@@ -231,6 +273,10 @@ class MonitorSuite:
                     settings.getint("MONITORS_COVERAGE_MIN_ARTICLES", 5),
                 ),
                 ParserFailuresMonitor(settings.getint("MONITORS_MAX_PARSER_FAILURES", 5)),
+                ParserDriftMonitor(
+                    settings.getfloat("MONITORS_MAX_FALLBACK_SHARE", 0.5),
+                    settings.getint("MONITORS_DRIFT_MIN_ARTICLES", 5),
+                ),
             ],
             history_runs=settings.getint("MONITORS_HISTORY_RUNS", 7),
         )

@@ -109,6 +109,23 @@ def coverage(stats: Mapping[str, Any]) -> dict[str, Any] | None:
     return {"articles": items, "fields": fields}
 
 
+def extraction_counts(stats: Mapping[str, Any]) -> dict[str, Any] | None:
+    """Articles parsed, how many needed a fallback, and field -> path -> count
+    (from the spider's ``extraction/...`` stats); None when it counted none."""
+    if "extraction/articles" not in stats:
+        return None
+    paths: dict[str, dict[str, int]] = {}
+    for key in sorted(stats):
+        parts = key.split("/")
+        if len(parts) == 3 and parts[0] == "extraction":
+            paths.setdefault(parts[1], {})[parts[2]] = _int(stats, key)
+    return {
+        "articles": _int(stats, "extraction/articles"),
+        "fallback": _int(stats, "extraction/fallback"),
+        "paths": paths,
+    }
+
+
 def build_summary(
     stats: Mapping[str, Any],
     *,
@@ -147,6 +164,9 @@ def build_summary(
     covered = coverage(stats)
     if covered is not None:
         summary["coverage"] = covered
+    extraction = extraction_counts(stats)
+    if extraction is not None:
+        summary["extraction"] = extraction
     return summary
 
 

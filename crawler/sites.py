@@ -15,7 +15,13 @@ from urllib.parse import urlsplit
 import crawler.parsing.publishers as _publishers
 from crawler.items import ArticleItem
 from crawler.parsing.generic import GenericParser
-from crawler.site import CATEGORIES, DEFAULT_SECTION_CATEGORIES, Site, section_category
+from crawler.site import (
+    CATEGORIES,
+    DEFAULT_SECTION_CATEGORIES,
+    Site,
+    host_matches,
+    section_category,
+)
 
 __all__ = ["CATEGORIES", "DEFAULT_SECTION_CATEGORIES", "SITES", "Site", "section_category"]
 
@@ -34,11 +40,8 @@ def default_sites() -> list[str]:
 
 
 def site_for_url(url: str) -> Site | None:
-    host = (urlsplit(url).hostname or "").lower()
-    for site in SITES.values():
-        if host in site.domains or any(host.endswith("." + d) for d in site.domains):
-            return site
-    return None
+    host = urlsplit(url).hostname or ""
+    return next((site for site in SITES.values() if host_matches(host, site.domains)), None)
 
 
 def parse_page(page: str | bytes, url: str) -> ArticleItem:

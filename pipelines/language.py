@@ -17,7 +17,7 @@ from collections.abc import Sequence
 
 from itemadapter import ItemAdapter
 from scrapy.crawler import Crawler
-from scrapy.exceptions import DropItem, NotConfigured
+from scrapy.exceptions import NotConfigured
 
 from crawler.hindi import repair_mojibake
 from crawler.language import (
@@ -26,6 +26,8 @@ from crawler.language import (
     detect_legacy_font,
     language_identifier,
 )
+from crawler.textcheck import NOT_DEVANAGARI, text_problem
+from pipelines.validate import ArticleDropped
 
 logger = logging.getLogger(__name__)
 
@@ -40,12 +42,14 @@ class LanguagePipeline:
         allowed: Sequence[str],
         drop_legacy_font: bool = True,
         min_confidence: float = 0.0,
+        min_devanagari_share: float = 0.0,
     ) -> None:
         self.crawler = crawler
         self.identifier = identifier
         self.allowed = frozenset(allowed)
         self.drop_legacy_font = drop_legacy_font
         self.min_confidence = min_confidence
+        self.min_devanagari_share = min_devanagari_share
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> LanguagePipeline:
@@ -58,6 +62,7 @@ class LanguagePipeline:
             allowed=settings.getlist("LANGUAGE_ALLOWED"),
             drop_legacy_font=settings.getbool("LANGUAGE_DROP_LEGACY_FONT"),
             min_confidence=settings.getfloat("LANGUAGE_MIN_CONFIDENCE"),
+            min_devanagari_share=settings.getfloat("LANGUAGE_MIN_DEVANAGARI_SHARE"),
         )
 
     def process_item(self, item: object) -> object:
@@ -73,7 +78,7 @@ class LanguagePipeline:
             self._count("legacy_font")
             if self.drop_legacy_font:
                 self._count(f"dropped/{LEGACY_FONT}")
-                raise DropItem(f"{LEGACY_FONT}: {url} ({font})")
+                raise ArticleDropped(LEGACY_FONT, url, permanent=True, detail=str(font))
             return item
 
         text = "\n".join(adapter.get(name) or "" for name in ("title", "description", "body"))
@@ -86,12 +91,22 @@ class LanguagePipeline:
         if guess.language in self.allowed or not self.allowed:
             return item
         if guess.confidence is not None and guess.confidence < self.min_confidence:
+            # Unsure, yet a Hindi site's text without Devanagari is garbage (a page
+            # decoded with the wrong charset), not an article in another language:
+            # dropped, and fetched again on a later night.
+            if "hi" in self.allowed and self._not_devanagari(adapter.get("body") or ""):
+                self._count(f"dropped/{NOT_DEVANAGARI}")
+                raise ArticleDropped(NOT_DEVANAGARI, url, permanent=False)
             # Too unsure to throw an article away (short texts, mixed scripts).
             self._count("kept_uncertain")
             logger.debug("Kept %s: %s at only %.2f", url, guess.language, guess.confidence)
             return item
         self._count(f"dropped/{guess.language}")
-        raise DropItem(f"language_{guess.language}: {url}")
+        raise ArticleDropped(f"language_{guess.language}", url, permanent=True)
+
+    def _not_devanagari(self, body: str) -> bool:
+        problem = text_problem(body, min_devanagari_share=self.min_devanagari_share)
+        return problem == NOT_DEVANAGARI
 
     def _count(self, key: str) -> None:
         if self.crawler is not None and self.crawler.stats is not None:

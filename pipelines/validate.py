@@ -1,6 +1,11 @@
-"""Drop what is not an article: video and gallery pages, pages without the
-required fields, bodies too short to be a story. Every drop is counted under
-pipelines/validate/dropped/<reason>."""
+"""Drop what is not an article: video and gallery pages, home and listing pages,
+pages without the required fields, bodies too short to be a story. Every drop is
+counted under pipelines/validate/dropped/<reason>.
+
+Drops raise :class:`ArticleDropped`, which says why (``reason``) and whether the
+outcome will hold on a later night (``permanent``): the spider remembers
+permanent drops in ``skipped_pages`` and fetches the others again.
+"""
 
 from __future__ import annotations
 
@@ -10,18 +15,45 @@ from itemadapter import ItemAdapter
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
+from crawler.textcheck import REPLACEMENT_CHARACTERS, text_problem
+
 logger = logging.getLogger(__name__)
+
+
+class ArticleDropped(DropItem):
+    """A dropped item with a machine-readable reason.
+
+    ``permanent``: the page will be dropped again however often it is fetched (a
+    video page, a page not in Hindi), so it need not be fetched again for a while.
+    Anything that may be a passing fault (no body found, a parse error, a date in
+    the future) is not permanent and is retried on later nights.
+    """
+
+    def __init__(self, reason: str, url: str, *, permanent: bool, detail: str = "") -> None:
+        message = f"{reason}: {url}" + (f" ({detail})" if detail else "")
+        super().__init__(message)
+        self.reason = reason
+        self.url = url
+        self.permanent = permanent
 
 
 class ValidatePipeline:
     # Page types the parsers recognise as not being articles. A page of unknown
-    # type (no JSON-LD) still passes when it has every required field.
-    NON_ARTICLE_TYPES = frozenset({"video", "gallery", "live"})
+    # type (no JSON-LD) still passes when it has every required field; a live
+    # blog is stored as one article.
+    NON_ARTICLE_TYPES = frozenset({"video", "gallery", "home", "listing"})
 
-    def __init__(self, crawler: Crawler, required: list[str], min_body_chars: int) -> None:
+    def __init__(
+        self,
+        crawler: Crawler,
+        required: list[str],
+        min_body_chars: int,
+        max_replacement_share: float,
+    ) -> None:
         self.crawler = crawler
         self.required = required
         self.min_body_chars = min_body_chars
+        self.max_replacement_share = max_replacement_share
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ValidatePipeline:
@@ -30,23 +62,36 @@ class ValidatePipeline:
             crawler,
             required=settings.getlist("VALIDATE_REQUIRED_FIELDS"),
             min_body_chars=settings.getint("VALIDATE_MIN_BODY_CHARS"),
+            max_replacement_share=settings.getfloat("VALIDATE_MAX_REPLACEMENT_SHARE"),
         )
 
     def process_item(self, item: object) -> object:
-        reason = self.drop_reason(ItemAdapter(item))
+        adapter = ItemAdapter(item)
+        reason, permanent = self.drop_reason(adapter)
         if reason:
             self.crawler.stats.inc_value(f"pipelines/validate/dropped/{reason}")
-            raise DropItem(f"{reason}: {ItemAdapter(item).get('url')}")
+            raise ArticleDropped(reason, str(adapter.get("url")), permanent=permanent)
         self.crawler.stats.inc_value("pipelines/validate/passed")
         return item
 
-    def drop_reason(self, adapter: ItemAdapter) -> str:
+    def drop_reason(self, adapter: ItemAdapter) -> tuple[str, bool]:
+        """(reason, permanent), or ("", False) when the item is an article to keep."""
         page_type = adapter.get("page_type") or "article"
         if page_type in self.NON_ARTICLE_TYPES:
-            return f"not_article_{page_type}"
+            return f"not_article_{page_type}", True
+        # What is missing tonight may be there tomorrow (a half-published page, a
+        # selector that missed): retried, not remembered for good.
         for name in self.required:
             if not adapter.get(name):
-                return f"missing_{name}"
+                return f"missing_{name}", False
         if len(adapter.get("body") or "") < self.min_body_chars:
-            return "body_too_short"
-        return ""
+            return "body_too_short", False
+        # A page decoded with the wrong charset: U+FFFD where the letters were.
+        problem = text_problem(
+            adapter.get("body") or "",
+            expect_devanagari=False,
+            max_replacement_share=self.max_replacement_share,
+        )
+        if problem == REPLACEMENT_CHARACTERS:
+            return problem, False
+        return "", False

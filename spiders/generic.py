@@ -3,8 +3,9 @@
     scrapy crawl generic -a site=https://www.example.com [-a since=2d] [-a js=1]
 
 Discovery: the sitemaps robots.txt names, the RSS/Atom feeds the home page
-links to, and the home page's own links to pages on the same host. Extraction:
-JSON-LD and meta tags for the fields, trafilatura for the main text.
+links to, and the home page's own links to pages on the same host. Only the
+given site's host (and its subdomains) is followed, from sitemaps and feeds too.
+Extraction: JSON-LD and meta tags for the fields, trafilatura for the main text.
 """
 
 from __future__ import annotations
@@ -23,13 +24,18 @@ from crawler.site import Site
 from crawler.sites import generic_site_name
 from spiders.base import NewsSpider
 
-# A link that looks like an article: a long slug or a numeric id in the last path part.
-_ARTICLE_PATH = re.compile(r"/[^/?#]*(?:[a-z0-9]+-){3,}[^/?#]*|/[^/?#]*\d{5,}[^/?#]*")
+# A link that looks like an article: a long slug or a numeric id in the last path
+# part, after any number of folders (/state/city/<slug>).
+_ARTICLE_PATH = (
+    r"(?:/[^/?#]*)*/(?:[^/?#]*(?:[a-z0-9]+-){3,}[^/?#]*|[^/?#]*\d{5,}[^/?#]*)/?(?:[?#].*)?$"
+)
 _FEED_TYPES = ("application/rss+xml", "application/atom+xml")
 
 
 class GenericSpider(NewsSpider):
     name = "generic"
+    # Every article of an unregistered site comes from the generic extractor.
+    counts_drift = False
 
     def __init__(self, *args: Any, site: str = "", js: str = "", **kwargs: Any) -> None:
         if not site.startswith(("http://", "https://")):
@@ -48,7 +54,8 @@ class GenericSpider(NewsSpider):
             domains=(host,),
             parsers=(GenericParser,),
             sitemaps=(f"{root}/robots.txt",),
-            article_url=rf"^https?://{re.escape(host)}{_ARTICLE_PATH.pattern}",
+            # The host anchors both alternatives of the path pattern.
+            article_url=rf"(?i)^https?://{re.escape(host)}(?::\d+)?{_ARTICLE_PATH}",
             needs_js=self.render_js,
         )
 
@@ -68,7 +75,8 @@ class GenericSpider(NewsSpider):
         for feed in response.css("link[rel=alternate]"):
             if feed.attrib.get("type") in _FEED_TYPES and feed.attrib.get("href"):
                 url = urljoin(response.url, feed.attrib["href"])
-                yield Request(url, callback=self.parse_feed, errback=self.on_error)
+                if self.own_url(url, response.url):
+                    yield Request(url, callback=self.parse_feed, errback=self.on_error)
         for href in response.css("a::attr(href)").getall():
             url = urljoin(response.url, href).split("#")[0]
             yield from self.article_request(url, None, None, "home_page")

@@ -26,6 +26,7 @@ from crawler.language import (
 )
 from pipelines.clean import CleanPipeline
 from pipelines.language import LanguagePipeline
+from pipelines.validate import ArticleDropped
 from tests.helpers import FIXTURES, project_settings
 
 # --- Unicode Hindi -> Kruti Dev 010 ------------------------------------------------------
@@ -251,10 +252,21 @@ def test_english_article_kept_when_allowed() -> None:
 
 
 def test_uncertain_guess_does_not_drop() -> None:
-    pipeline, stats = pipeline_for(LANGUAGE_MIN_CONFIDENCE=1.01)
+    # Not a Hindi crawl (no script to expect): an unsure guess keeps the article.
+    pipeline, stats = pipeline_for(LANGUAGE_MIN_CONFIDENCE=1.01, LANGUAGE_ALLOWED=["mr"])
     item = pipeline.process_item(article(ENGLISH_ARTICLES[0]))
     assert item.detected_language == "en"
     assert stats.get_value("pipelines/language/kept_uncertain") == 1
+
+
+def test_unsure_text_without_devanagari_on_a_hindi_site_is_dropped_for_a_retry() -> None:
+    # What a UTF-16 page read as UTF-8 looks like once its NULs are gone: Latin
+    # letters where Hindi was, guessed as English at a low confidence.
+    pipeline, stats = pipeline_for(LANGUAGE_MIN_CONFIDENCE=1.01)
+    with pytest.raises(ArticleDropped) as dropped:
+        pipeline.process_item(article(ENGLISH_ARTICLES[0]))
+    assert (dropped.value.reason, dropped.value.permanent) == ("not_devanagari", False)
+    assert stats.get_value("pipelines/language/dropped/not_devanagari") == 1
 
 
 def test_kruti_dev_page_flagged_and_dropped() -> None:

@@ -21,9 +21,12 @@ from crawler.monitors import (
     MonitorResult,
     MonitorSuite,
     NewArticlesMonitor,
+    ParserDriftMonitor,
     ParserFailuresMonitor,
     failed_monitors,
+    failure_messages,
 )
+from crawler.runs import build_summary
 from crawler.store import ArticleStore
 from pipelines.store import MongoStorePipeline
 from tests.helpers import project_settings
@@ -162,6 +165,67 @@ def test_parser_failures_prefer_the_parse_failure_count_when_kept() -> None:
     assert result == MonitorResult("parser_failures", "passed", "1 page(s) did not parse")
 
 
+def drift(articles: int, fallback: int, **paths: int) -> dict[str, Any]:
+    body = {"selector": articles - fallback, **paths} if paths else {}
+    return summary(extraction={"articles": articles, "fallback": fallback, "paths": {"body": body}})
+
+
+def test_parser_drift_fails_when_most_articles_needed_a_fallback() -> None:
+    result = ParserDriftMonitor(0.5, 5).check(drift(40, 37, generic=30, jsonld=7), [])
+    assert result == MonitorResult(
+        "parser_drift",
+        "failed",
+        "parser drift: 37 of 40 articles by fallback (body: selector 3, generic 30, jsonld 7), "
+        "above 50%",
+    )
+    record = {"spider": "jagran", "monitors": [result.as_dict()]}
+    assert failure_messages([record]) == [
+        "jagran: parser_drift: parser drift: 37 of 40 articles by fallback "
+        "(body: selector 3, generic 30, jsonld 7), above 50%"
+    ]
+
+
+def test_parser_drift_passes_at_the_share_and_below() -> None:
+    monitor = ParserDriftMonitor(0.5, 5)
+    assert monitor.check(drift(40, 20, generic=20), []).status == "passed"
+    assert monitor.check(drift(40, 21, generic=21), []).status == "failed"
+    assert monitor.check(drift(40, 0), []) == MonitorResult(
+        "parser_drift", "passed", "0 of 40 articles by fallback"
+    )
+
+
+def test_the_run_summary_carries_the_drift_counts_of_the_spiders_stats() -> None:
+    stats = {
+        "extraction/articles": 40,
+        "extraction/fallback": 37,
+        "extraction/body/selector": 3,
+        "extraction/body/generic": 37,
+        "extraction/title/h1": 40,
+    }
+    built = build_summary(
+        stats, site="jagran", finish_reason="finished", finished_at=datetime.now(UTC)
+    )
+    assert built["extraction"] == {
+        "articles": 40,
+        "fallback": 37,
+        "paths": {"body": {"generic": 37, "selector": 3}, "title": {"h1": 40}},
+    }
+    result = ParserDriftMonitor(0.5, 5).check(built, [])
+    assert result.status == "failed"
+    assert result.message.startswith("parser drift: 37 of 40 articles by fallback")
+    # A spider that counted nothing (the generic one) leaves the summary without them.
+    plain = build_summary({}, site="x", finish_reason="finished", finished_at=datetime.now(UTC))
+    assert "extraction" not in plain
+
+
+def test_parser_drift_is_skipped_without_counts_or_with_too_few_articles() -> None:
+    monitor = ParserDriftMonitor(0.5, 5)
+    assert monitor.check(summary(), []).status == "skipped"  # e.g. the generic spider
+    few = monitor.check(drift(4, 4, generic=4), [])
+    assert few.status == "skipped"
+    assert "too few to judge" in few.message
+
+
 # --- the suite -------------------------------------------------------------------------------
 
 
@@ -175,10 +239,18 @@ def test_suite_reads_its_thresholds_from_settings() -> None:
         "error_rate",
         "field_coverage",
         "parser_failures",
+        "parser_drift",
     ]
     errors = summary()["errors"] | {"http_errors": 6, "error_rate": 0.06}
     verdicts = {r.monitor: r.status for r in suite.run(summary(errors=errors), [])}
     assert verdicts["error_rate"] == "failed"
+
+
+def test_suite_reads_the_drift_thresholds_from_settings() -> None:
+    settings = project_settings(MONITORS_MAX_FALLBACK_SHARE=0.1, MONITORS_DRIFT_MIN_ARTICLES=2)
+    suite = MonitorSuite.from_crawler(get_crawler(settings_dict=settings))
+    verdicts = {r.monitor: r.status for r in suite.run(drift(3, 1, generic=1), [])}
+    assert verdicts["parser_drift"] == "failed"  # 1 of 3 is above 10%; the default 50% passes
 
 
 def test_suite_is_off_when_disabled() -> None:

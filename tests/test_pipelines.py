@@ -12,7 +12,8 @@ from crawler.dates import IST
 from crawler.items import ArticleItem
 from pipelines.clean import CleanPipeline
 from pipelines.dedupe import DedupePipeline
-from pipelines.validate import ValidatePipeline
+from pipelines.language import LanguagePipeline
+from pipelines.validate import ArticleDropped, ValidatePipeline
 from tests.helpers import project_settings
 
 BODY = "पहला अनुच्छेद। " * 20
@@ -41,6 +42,47 @@ def test_video_page_is_dropped_and_counted(crawler) -> None:
     with pytest.raises(DropItem, match="not_article_video"):
         pipeline.process_item(article(page_type="video"))
     assert crawler.stats.get_value("pipelines/validate/dropped/not_article_video") == 1
+
+
+@pytest.mark.parametrize("page_type", ["video", "gallery", "home", "listing"])
+def test_a_page_that_is_not_an_article_is_a_permanent_drop(crawler, page_type: str) -> None:
+    pipeline = ValidatePipeline.from_crawler(crawler)
+    with pytest.raises(ArticleDropped) as dropped:
+        pipeline.process_item(article(page_type=page_type))
+    assert (dropped.value.reason, dropped.value.permanent) == (f"not_article_{page_type}", True)
+    assert dropped.value.url == "https://www.jagran.com/politics/national-x-1234567.html"
+
+
+@pytest.mark.parametrize(
+    ("fields", "reason"),
+    [
+        ({"title": ""}, "missing_title"),
+        ({"body": ""}, "missing_body"),
+        ({"published_at": None}, "missing_published_at"),
+        ({"body": "छोटा"}, "body_too_short"),
+    ],
+)
+def test_what_may_be_a_passing_fault_is_not_a_permanent_drop(
+    crawler, fields: dict[str, object], reason: str
+) -> None:
+    with pytest.raises(ArticleDropped) as dropped:
+        ValidatePipeline.from_crawler(crawler).process_item(article(**fields))
+    assert (dropped.value.reason, dropped.value.permanent) == (reason, False)
+
+
+def test_a_live_blog_is_kept_as_one_article(crawler) -> None:
+    item = article(page_type="live")
+    assert ValidatePipeline.from_crawler(crawler).process_item(item) is item
+
+
+def test_a_body_decoded_with_the_wrong_charset_is_dropped_for_a_retry(crawler) -> None:
+    # Bytes that were not UTF-8 come out as U+FFFD; a few stray ones are tolerated.
+    garbled = "पहला \ufffd\ufffd\ufffd अनुच्छेद \ufffd\ufffd। " * 20
+    with pytest.raises(ArticleDropped) as dropped:
+        ValidatePipeline.from_crawler(crawler).process_item(article(body=garbled))
+    assert (dropped.value.reason, dropped.value.permanent) == ("replacement_characters", False)
+    item = article(body=BODY + "\ufffd")
+    assert ValidatePipeline.from_crawler(crawler).process_item(item) is item
 
 
 def test_missing_title_and_short_body_are_dropped(crawler) -> None:
@@ -73,3 +115,14 @@ def test_dedupe_keeps_one_item_per_url(crawler) -> None:
     pipeline.process_item(article())
     with pytest.raises(DropItem):
         pipeline.process_item(article())
+
+
+def test_a_page_not_in_hindi_is_a_permanent_drop(crawler) -> None:
+    english = (
+        "The state government announced a new scheme for farmers on Tuesday. "
+        "Officials said the money would reach bank accounts within a week. " * 5
+    )
+    item = article(title="Farmers to get new support scheme", body=english)
+    with pytest.raises(ArticleDropped) as dropped:
+        LanguagePipeline.from_crawler(crawler).process_item(item)
+    assert (dropped.value.reason, dropped.value.permanent) == ("language_en", True)

@@ -289,6 +289,7 @@ def test_the_monitors_verdicts_are_in_the_record(nightly_records: dict) -> None:
         "error_rate",
         "field_coverage",
         "parser_failures",
+        "parser_drift",
     ]
     assert {m["status"] for m in monitors} <= {"passed", "skipped"}
 
