@@ -4,7 +4,8 @@
     .venv/bin/python bench/extract_speed.py --rounds 20
 
 Pages: every article page named by tests/fixtures/expected/<site>/*.json, read from
-tests/fixtures/sites (real captured pages, "real-*", apart from the reproduced ones).
+tests/fixtures/sites (real captured pages, "provenance": "real" in the expected file,
+apart from the synthetic ones the project wrote).
 Per page and round, each method runs once; a round's time per page is its total time
 divided by the pages, and the figure printed is the median over the rounds (after
 one untimed warm-up round, so imports and caches are not counted).
@@ -59,7 +60,7 @@ def load_pages() -> list[Page]:
                 key=f"{path.parent.name}/{path.stem}",
                 url=expected["url"],
                 html=(FIXTURES / "sites" / expected["page"]).read_bytes(),
-                real=path.stem.startswith("real-"),
+                real=expected["provenance"] == "real",
             )
         )
     return pages
@@ -121,7 +122,7 @@ def main(argv: list[str] | None = None) -> int:
     pages = load_pages()
     sets = {
         "real pages": [p for p in pages if p.real],
-        "reproduced": [p for p in pages if not p.real],
+        "synthetic pages": [p for p in pages if not p.real],
         "all pages": pages,
     }
     sets = {name: members for name, members in sets.items() if members}
@@ -139,14 +140,14 @@ def main(argv: list[str] | None = None) -> int:
         for method, fn in METHODS.items()
     }
     width = 40
-    print(f"{'ms/page':<{width}}" + "".join(f"{name:>14}" for name in sets))
+    print(f"{'ms/page':<{width}}" + "".join(f"{name:>17}" for name in sets))
     for method, row in figures.items():
-        print(f"{method:<{width}}" + "".join(f"{row[name]:>14.2f}" for name in sets))
+        print(f"{method:<{width}}" + "".join(f"{row[name]:>17.2f}" for name in sets))
     print()
     print("ratio (project / trafilatura)")
     for ours, theirs in RATIOS:
         label = f"{ours.split(' +')[0]} / {theirs}"
-        cells = "".join(f"{figures[ours][n] / figures[theirs][n]:>13.2f}x" for n in sets)
+        cells = "".join(f"{figures[ours][n] / figures[theirs][n]:>16.2f}x" for n in sets)
         print(f"  {label:<{width - 2}}{cells}")
     return 0
 

@@ -2,13 +2,25 @@
 ``python -m crawler evaluate``.
 
 Gold data, one JSON file per page in ``tests/fixtures/gold/<site>/<name>.json``
-(``<name>`` as in ``tests/fixtures/expected/<site>/``; names starting with
-``real-`` are real captured pages, the others pages reproduced in the site's markup)::
+(``<name>`` as in ``tests/fixtures/expected/<site>/``)::
 
     {"url": ..., "page": "<host>/<path> under tests/fixtures/sites",
+     "provenance": "real" | "synthetic",
      "title": ..., "published": "2026-11-20", "authors": [...],
      "with": [segments of the article that must be extracted],
      "without": [page furniture that must not be]}
+
+and, for the shared real captures in ``tests/fixtures/real-pages/``, one
+``gold.json`` there: ``{file: {url, title, published (IST day or null), authors,
+with, without, is_article}}`` (all real). Real pages are reported apart from the
+synthetic ones (pages the project wrote, which only show that the code agrees with
+itself), then every site's pages.
+
+A page whose gold says ``"is_article": false`` (a video page, a home page) is right
+when the extractor says it is not an article (``page_type`` other than "article"; for
+trafilatura and newspaper4k: no text) or fails on it; it does not count in the
+title, date, author and body rows. An article page that an extractor calls a
+non-article scores as if nothing had been extracted.
 
 The body is scored as in trafilatura's evaluation (tests/comparison_small.py in
 its repository): every "with" segment found in the extracted body is a true
@@ -16,8 +28,9 @@ positive, one missing a false negative; every "without" segment found is a false
 positive, one absent a true negative. Precision = tp / (tp + fp), recall =
 tp / (tp + fn), F1 = 2tp / (2tp + fp + fn). Counts are summed over the pages of
 a set before the ratios are taken, as trafilatura does. Segments and bodies are
-compared after NFC and whitespace collapsing. An extractor that returns nothing
-(or fails) scores every "with" segment as missed and every "without" as absent.
+compared after NFC, quote straightening and whitespace collapsing. An extractor
+that returns nothing (or fails) scores every "with" segment as missed and every
+"without" as absent.
 
 Fields: the title must equal the gold title, the publication date (the day in
 the page's own time zone) the gold date, and the set of authors the gold set
@@ -26,6 +39,7 @@ the page's own time zone) the gold date, and the set of authors the gold set
 
 from __future__ import annotations
 
+import gzip
 import json
 import logging
 import time
@@ -41,14 +55,21 @@ from crawler.sites import generic_site_name
 
 logger = logging.getLogger(__name__)
 
-REAL_PREFIX = "real-"
 REAL_SET = "real pages"
-ALL_SET = "all pages"
+SYNTHETIC_SET = "synthetic pages"
+PROVENANCES = ("real", "synthetic")
+ARTICLE = "article"
+
+
+# Typographic quotes as plain ones: the cleaning step straightens them on purpose, and
+# gold copied from a page keeps the page's own (as the team's real-page scorer folds them).
+_QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'})
 
 
 def normalize(text: str) -> str:
-    """NFC with every run of whitespace made one space: how segments are compared."""
-    return " ".join(unicodedata.normalize("NFC", text).split())
+    """NFC, typographic quotes made plain and every run of whitespace one space: how
+    titles, segments and bodies are compared."""
+    return " ".join(unicodedata.normalize("NFC", text).translate(_QUOTES).split())
 
 
 # --- gold data -------------------------------------------------------------------------
@@ -63,16 +84,19 @@ class GoldPage:
     site: str
     name: str
     url: str
-    page: str  # path below the fixture sites directory
+    page: str  # path below the fixture sites directory (or `file`'s name)
     title: str
-    published: str  # ISO date, YYYY-MM-DD
+    published: str | None  # ISO date, YYYY-MM-DD; None only for non-articles
     authors: tuple[str, ...]
     with_segments: tuple[str, ...]
     without_segments: tuple[str, ...]
+    provenance: str = "synthetic"  # "real" (a capture) or "synthetic" (written by us)
+    is_article: bool = True
+    file: Path | None = None  # where the page is when not in the sites tree
 
     @property
     def real(self) -> bool:
-        return self.name.startswith(REAL_PREFIX)
+        return self.provenance == "real"
 
     @property
     def key(self) -> str:
@@ -87,22 +111,32 @@ class GoldPage:
         return cls.from_dict(data, site=path.parent.name, name=path.stem, where=str(path))
 
     @classmethod
-    def from_dict(cls, data: Any, site: str, name: str, where: str = "") -> GoldPage:
+    def from_dict(
+        cls, data: Any, site: str, name: str, where: str = "", file: Path | None = None
+    ) -> GoldPage:
         where = where or f"{site}/{name}"
         if not isinstance(data, dict):
             raise GoldError(f"{where}: not a JSON object")
-        for key in ("url", "page", "title", "published"):
+        is_article = data.get("is_article", True)
+        if not isinstance(is_article, bool):
+            raise GoldError(f"{where}: 'is_article' must be true or false")
+        required = ("url", "page", "title") + (("published",) if is_article else ())
+        for key in required:
             if not isinstance(data.get(key), str) or not data[key].strip():
                 raise GoldError(f"{where}: {key!r} must be a non-empty string")
+        if data.get("provenance") not in PROVENANCES:
+            raise GoldError(f"{where}: 'provenance' must be 'real' or 'synthetic'")
         for key in ("authors", "with", "without"):
             value = data.get(key)
             if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
                 raise GoldError(f"{where}: {key!r} must be a list of non-empty strings")
-        if not data["with"] or not data["without"]:
+        if is_article and (not data["with"] or not data["without"]):
             raise GoldError(f"{where}: 'with' and 'without' need at least one segment each")
+        published = data.get("published") or None
         try:
-            date.fromisoformat(data["published"])
-        except ValueError as exc:
+            if published is not None:
+                date.fromisoformat(published)
+        except (TypeError, ValueError) as exc:
             raise GoldError(f"{where}: 'published' is not an ISO date: {exc}") from exc
         return cls(
             site=site,
@@ -110,10 +144,13 @@ class GoldPage:
             url=data["url"],
             page=data["page"],
             title=data["title"],
-            published=data["published"],
+            published=published,
             authors=tuple(data["authors"]),
             with_segments=tuple(data["with"]),
             without_segments=tuple(data["without"]),
+            provenance=data["provenance"],
+            is_article=is_article,
+            file=file,
         )
 
 
@@ -125,6 +162,55 @@ def load_gold(gold_dir: Path, sites: Iterable[str] = ()) -> list[GoldPage]:
         for path in sorted(gold_dir.glob("*/*.json"))
         if not wanted or path.parent.name in wanted
     ]
+
+
+REAL_PAGES_GOLD = "gold.json"
+
+
+def load_real_pages(real_dir: Path, sites: Iterable[str] = ()) -> list[GoldPage]:
+    """The captured pages in ``real_dir`` with their gold (``real_dir/gold.json``: file ->
+    url, title, published, authors, with, without, is_article), optionally of some
+    sites; none when the directory or its gold file is absent. A page's site is the
+    registered site of its URL, else its host (as for unregistered sites)."""
+    from crawler.sites import site_for_url
+
+    gold_path = real_dir / REAL_PAGES_GOLD
+    if not gold_path.is_file():
+        return []
+    try:
+        entries = json.loads(gold_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise GoldError(f"{gold_path}: {exc}") from exc
+    if not isinstance(entries, dict):
+        raise GoldError(f"{gold_path}: not a JSON object of file -> gold")
+    wanted = set(sites)
+    pages = []
+    for file, data in sorted(entries.items()):
+        where = f"{gold_path}: {file}"
+        if not isinstance(data, dict) or not isinstance(data.get("url"), str):
+            raise GoldError(f"{where}: needs a 'url'")
+        if not (real_dir / file).is_file():
+            raise GoldError(f"{where}: no such page in {real_dir}")
+        registered = site_for_url(data["url"])
+        site = registered.name if registered else generic_site_name(data["url"])
+        if wanted and site not in wanted:
+            continue
+        name = file.removesuffix(".gz").removesuffix(".html")
+        entry = {**data, "page": file, "provenance": "real"}
+        pages.append(GoldPage.from_dict(entry, site, name, where, file=real_dir / file))
+    return pages
+
+
+def merge_gold(*groups: Sequence[GoldPage]) -> list[GoldPage]:
+    """All pages, each URL once (the first group's copy wins: a capture that is both in
+    a site tree and among the shared real pages is scored once)."""
+    seen: set[str] = set()
+    merged = []
+    for page in (p for group in groups for p in group):
+        if page.url not in seen:
+            seen.add(page.url)
+            merged.append(page)
+    return merged
 
 
 def pages_without_gold(expected_dir: Path, gold_dir: Path) -> list[str]:
@@ -204,16 +290,23 @@ class Extraction:
     published: date | None = None
     authors: list[str] = field(default_factory=list)
     body: str = ""
+    page_type: str = ARTICLE
 
     @classmethod
     def of(cls, result: dict[str, Any]) -> Extraction:
-        """From the dict `extract` prints."""
+        """From the dict `extract` prints (`page_type` "article" where it has none)."""
         return cls(
             title=result["title"],
             published=_as_date(result["published_at"]),
             authors=list(result["authors"]),
             body=result["body"],
+            page_type=result.get("page_type") or ARTICLE,
         )
+
+    @classmethod
+    def of_text(cls, title: str, published: Any, authors: list[str], body: str) -> Extraction:
+        """For extractors that have no page type: a page with no text is no article."""
+        return cls(title, _as_date(published), authors, body, ARTICLE if body.strip() else "none")
 
 
 def _as_date(value: Any) -> date | None:
@@ -277,14 +370,9 @@ class TrafilaturaExtractor:
 
         doc = trafilatura.bare_extraction(page, url=url, with_metadata=True, include_comments=False)
         if doc is None:
-            return Extraction()
+            return Extraction(page_type="none")
         authors = [a.strip() for a in (doc.author or "").split(";") if a.strip()]
-        return Extraction(
-            title=doc.title or "",
-            published=_as_date(doc.date),
-            authors=authors,
-            body=doc.text or "",
-        )
+        return Extraction.of_text(doc.title or "", doc.date, authors, doc.text or "")
 
 
 class Newspaper4kExtractor:
@@ -301,11 +389,11 @@ class Newspaper4kExtractor:
             article = Article(url, fetch_images=False)
             article.download(input_html=page.decode("utf-8", errors="replace"))
             article.parse()
-        return Extraction(
-            title=article.title or "",
-            published=_as_date(article.publish_date),
-            authors=list(article.authors or []),
-            body=article.text or "",
+        return Extraction.of_text(
+            article.title or "",
+            article.publish_date,
+            list(article.authors or []),
+            article.text or "",
         )
 
 
@@ -366,23 +454,33 @@ class PageResult:
     seconds: float
     error: str = ""
     got: Extraction = field(default_factory=Extraction)
+    page_type_ok: bool = True  # article pages taken as articles, the others not
 
 
-def judge(page: GoldPage, extractor: str, got: Extraction, seconds: float) -> PageResult:
+def judge(
+    page: GoldPage, extractor: str, got: Extraction, seconds: float, failed: bool = False
+) -> PageResult:
+    said_article = got.page_type == ARTICLE and not failed
+    if page.is_article and not said_article:
+        got = Extraction(page_type=got.page_type)  # not stored: nothing of it counts
     return PageResult(
         page=page,
         extractor=extractor,
         body=score_body(got.body, page),
         title_ok=normalize(got.title) == normalize(page.title),
-        date_ok=_as_date(got.published) == date.fromisoformat(page.published),
+        date_ok=page.published is not None
+        and _as_date(got.published) == date.fromisoformat(page.published),
         authors_ok=_author_key(got.authors) == _author_key(page.authors),
         seconds=seconds,
         got=got,
+        page_type_ok=said_article == page.is_article,
     )
 
 
 def read_page(sites_dir: Path, page: GoldPage) -> bytes:
-    return (sites_dir / page.page).read_bytes()
+    """The stored page, decompressed when stored gzipped (as the shared captures are)."""
+    data = (page.file or sites_dir / page.page).read_bytes()
+    return gzip.decompress(data) if data[:2] == b"\x1f\x8b" else data
 
 
 def run_page(extractor: Extractor, page: GoldPage, html: bytes) -> PageResult:
@@ -392,8 +490,8 @@ def run_page(extractor: Extractor, page: GoldPage, html: bytes) -> PageResult:
         error = ""
     except Exception as exc:  # an extractor that fails scores as one that found nothing
         logger.warning("%s failed on %s: %s", extractor.name, page.key, exc)
-        got, error = Extraction(), f"{type(exc).__name__}: {exc}"
-    result = judge(page, extractor.name, got, time.perf_counter() - start)
+        got, error = Extraction(page_type="failed"), f"{type(exc).__name__}: {exc}"
+    result = judge(page, extractor.name, got, time.perf_counter() - start, failed=bool(error))
     result.error = error
     return result
 
@@ -420,28 +518,39 @@ class Score:
     """One extractor on one set of pages."""
 
     pages: int = 0
+    articles: int = 0  # pages whose gold is an article: the field and body rows
     titles: int = 0
     dates: int = 0
     authors: int = 0
+    non_articles: int = 0
+    non_articles_rejected: int = 0
     errors: int = 0
     seconds: float = 0.0
     body: BodyCounts = field(default_factory=BodyCounts)
 
     def add(self, result: PageResult) -> None:
         self.pages += 1
+        self.errors += bool(result.error)
+        self.seconds += result.seconds
+        if not result.page.is_article:
+            self.non_articles += 1
+            self.non_articles_rejected += result.page_type_ok
+            return
+        self.articles += 1
         self.titles += result.title_ok
         self.dates += result.date_ok
         self.authors += result.authors_ok
-        self.errors += bool(result.error)
-        self.seconds += result.seconds
         self.body = self.body + result.body.counts
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "pages": self.pages,
-            "title_accuracy": _ratio(self.titles, self.pages),
-            "date_accuracy": _ratio(self.dates, self.pages),
-            "authors_accuracy": _ratio(self.authors, self.pages),
+            "articles": self.articles,
+            "non_articles": self.non_articles,
+            "title_accuracy": _ratio(self.titles, self.articles),
+            "date_accuracy": _ratio(self.dates, self.articles),
+            "authors_accuracy": _ratio(self.authors, self.articles),
+            "non_articles_rejected": _ratio(self.non_articles_rejected, self.non_articles),
             "body_precision": self.body.precision,
             "body_recall": self.body.recall,
             "body_f1": self.body.f1,
@@ -457,19 +566,20 @@ class Score:
 
 
 def set_names(page: GoldPage) -> list[str]:
-    """The sets a page is reported in: real pages apart, reproduced pages by site."""
-    return [REAL_SET if page.real else f"site {page.site}", ALL_SET]
+    """The sets a page is reported in: real or synthetic, and its site."""
+    return [REAL_SET if page.real else SYNTHETIC_SET, f"site {page.site}"]
 
 
 def scores_by_set(results: Sequence[PageResult]) -> dict[str, dict[str, Score]]:
-    """set name -> extractor name -> Score; real pages first, then sites A-Z, all last."""
+    """set name -> extractor name -> Score; real pages first, then synthetic ones,
+    then each site (both kinds) A-Z."""
     table: dict[str, dict[str, Score]] = {}
     for result in results:
         for name in set_names(result.page):
             table.setdefault(name, {}).setdefault(result.extractor, Score()).add(result)
 
     def order(name: str) -> tuple[int, str]:
-        return (0 if name == REAL_SET else 2 if name == ALL_SET else 1, name)
+        return ({REAL_SET: 0, SYNTHETIC_SET: 1}.get(name, 2), name)
 
     return {name: table[name] for name in sorted(table, key=order)}
 
@@ -478,6 +588,7 @@ _ROWS: tuple[tuple[str, str], ...] = (
     ("title accuracy", "title_accuracy"),
     ("date accuracy", "date_accuracy"),
     ("authors accuracy", "authors_accuracy"),
+    ("non-articles out", "non_articles_rejected"),
     ("body precision", "body_precision"),
     ("body recall", "body_recall"),
     ("body F1", "body_f1"),
@@ -496,9 +607,8 @@ def format_tables(results: Sequence[PageResult], skipped: dict[str, str] | None 
     lines: list[str] = []
     for set_name, scores in scores_by_set(results).items():
         names = list(scores)
-        pages = next(iter(scores.values())).pages
+        lines.append(f"{set_name} ({_count_pages(results, set_name)})")
         width = max(14, *(len(n) for n in names))
-        lines.append(f"{set_name} ({pages} page{'s' if pages != 1 else ''})")
         lines.append(f"  {'':<17}" + "".join(f"{n:>{width + 2}}" for n in names))
         for label, key in _ROWS:
             cells = [_cell(key, scores[n].as_dict()[key]) for n in names]
@@ -513,17 +623,31 @@ def format_tables(results: Sequence[PageResult], skipped: dict[str, str] | None 
     return "\n".join(lines).rstrip() + "\n"
 
 
+def _count_pages(results: Sequence[PageResult], set_name: str) -> str:
+    """'7 pages: 2 real, 5 synthetic; 1 not an article' for a set's header."""
+    pages = {r.page.key: r.page for r in results if set_name in set_names(r.page)}
+    real = sum(p.real for p in pages.values())
+    parts = [f"{len(pages)} page{'s' if len(pages) != 1 else ''}"]
+    if set_name not in (REAL_SET, SYNTHETIC_SET):
+        parts.append(f": {real} real, {len(pages) - real} synthetic")
+    non_articles = sum(not p.is_article for p in pages.values())
+    if non_articles:
+        parts.append(f"; {non_articles} not an article")
+    return "".join(parts)
+
+
 def format_details(results: Sequence[PageResult]) -> str:
     """Per page and extractor, what went wrong: missed and leaked segments, wrong fields."""
     lines: list[str] = []
     for result in results:
-        problems = [f"missed: {s}" for s in result.body.missed]
+        problems = [] if result.page_type_ok else [f"page type: {result.got.page_type}"]
+        problems += [f"missed: {s}" for s in result.body.missed]
         problems += [f"leaked: {s}" for s in result.body.leaked]
-        if not result.title_ok:
+        if result.page.is_article and not result.title_ok:
             problems.append(f"title: {result.got.title!r}")
-        if not result.date_ok:
+        if result.page.is_article and not result.date_ok:
             problems.append(f"date: {result.got.published}")
-        if not result.authors_ok:
+        if result.page.is_article and not result.authors_ok:
             problems.append(f"authors: {result.got.authors}")
         if result.error:
             problems.append(f"error: {result.error}")
@@ -547,6 +671,10 @@ def report_dict(
         "pages": [
             {
                 "page": r.page.key,
+                "provenance": r.page.provenance,
+                "is_article": r.page.is_article,
+                "page_type": r.got.page_type,
+                "page_type_ok": r.page_type_ok,
                 "extractor": r.extractor,
                 "title_ok": r.title_ok,
                 "date_ok": r.date_ok,

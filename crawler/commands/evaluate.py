@@ -18,32 +18,45 @@ from crawler.evaluation import (
     format_details,
     format_tables,
     load_gold,
+    load_real_pages,
+    merge_gold,
     pages_without_gold,
     report_dict,
 )
 from crawler.project import project_settings
 
 _DESCRIPTION = """\
-Score article extraction on stored pages with gold data (tests/fixtures/gold/<site>/
-<name>.json: url, page, title, published, authors, "with" and "without" segments)
-and print one table per set of pages -- the real captured pages, then the
-reproduced pages of each fixture site, then all together -- with the extractors
-as columns:
+Score article extraction on stored pages with gold data and print one table per set
+of pages, with the extractors as columns. The sets: first the REAL pages (captures of
+live pages: the real pages in the fixture site trees, and the shared captures in
+tests/fixtures/real-pages/ with their gold.json), then the SYNTHETIC pages (pages the
+project wrote in a site's markup: they show the code agrees with itself, no more),
+then each site's pages of both kinds.
+
+Gold: tests/fixtures/gold/<site>/<name>.json (url, page, provenance, title,
+published, authors, "with" and "without" segments) and tests/fixtures/real-pages/
+gold.json (file -> url, title, published, authors, with, without, is_article).
+Columns:
 
   project (site)     the site's parser, cleaning and classification (as `extract`)
   project (generic)  the generic parser and cleaning, as for a site without a parser
   trafilatura        trafilatura's defaults (comments left out)
   newspaper4k        newspaper4k, where installed (Hindi needs newspaper4k[hi])
 
-Rows: title, date and authors accuracy (share of pages where the field equals the
-gold one: title exactly, the publication day, the set of authors ignoring case),
-body precision, recall and F1, and milliseconds per page (after one warm-up run).
+Rows: title, date and authors accuracy (share of article pages where the field
+equals the gold one: title exactly, the publication day, the set of authors ignoring
+case), non-articles out (share of pages that are not articles -- video, home -- that
+the extractor did not take for one: a page_type other than "article", a failure, or
+for trafilatura/newspaper4k no text), body precision, recall and F1, and
+milliseconds per page (after one warm-up run). An article page taken for a
+non-article scores as if nothing had been extracted.
 
 Body scores follow trafilatura's evaluation: a "with" segment found in the body is
 a true positive (tp), one missing a false negative (fn); a "without" segment found
 is a false positive (fp), one absent a true negative (tn). Precision = tp/(tp+fp),
 recall = tp/(tp+fn), F1 = 2*tp/(2*tp+fp+fn), from the counts summed over the set's
-pages. Segments and bodies are compared after Unicode NFC and whitespace collapsing."""
+pages. Titles, segments and bodies are compared after Unicode NFC, with typographic
+quotes made plain and whitespace collapsed."""
 
 
 def register(commands: Any) -> argparse.ArgumentParser:
@@ -80,6 +93,12 @@ def register(commands: Any) -> argparse.ArgumentParser:
         help="gold files (default: EVALUATE_GOLD_DIR, tests/fixtures/gold)",
     )
     parser.add_argument(
+        "--real-pages-dir",
+        type=Path,
+        help="shared real captures with their gold.json (default: tests/fixtures/real-pages; "
+        "left out when absent)",
+    )
+    parser.add_argument(
         "--sites-dir",
         type=Path,
         help="stored pages (default: LOCAL_SITES_DIR, tests/fixtures/sites)",
@@ -93,8 +112,9 @@ def run_evaluate(args: argparse.Namespace) -> int:
     root = Path(settings["LOCAL_SITES_DIR"]).parent
     gold_dir = args.gold_dir or Path(settings.get("EVALUATE_GOLD_DIR") or root / "gold")
     sites_dir = args.sites_dir or Path(settings["LOCAL_SITES_DIR"])
+    real_dir = args.real_pages_dir or root / "real-pages"
     try:
-        pages = load_gold(gold_dir, args.site)
+        pages = merge_gold(load_gold(gold_dir, args.site), load_real_pages(real_dir, args.site))
         extractors, skipped = available_extractors(args.extractor)
     except (GoldError, ValueError) as exc:
         print(f"evaluate: {exc}", file=sys.stderr)
