@@ -4,6 +4,12 @@ When MongoDB is unreachable the store pipeline appends its batches here, and a
 later run (or the same run, once the server is back) replays them. Every change
 happens under an exclusive ``flock`` on ``<path>.lock`` so that several
 pipelines (threads or processes) can share one journal.
+
+Next to it: ``<path>.rejected`` holds documents MongoDB refused for what they are
+(too large, invalid), one ``{"reason", "rejected_at", "doc"}`` line each, so they
+never block a replay; ``<path>.corrupt`` holds unreadable lines (a torn write).
+A failed append (a full disk) is cut back to the last complete line and raises
+:class:`JournalWriteError`.
 """
 
 from __future__ import annotations
@@ -13,8 +19,8 @@ import fcntl
 import json
 import logging
 import os
-from collections.abc import Iterator
-from datetime import date, datetime
+from collections.abc import Callable, Iterator
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -44,6 +50,10 @@ def _decode(obj: dict[str, Any]) -> Any:
     return obj
 
 
+class JournalWriteError(OSError):
+    """The journal (or its rejected file) could not be written: nothing of the batch was kept."""
+
+
 def dumps_line(doc: dict[str, Any]) -> str:
     """One journal line (no newline) for ``doc``."""
     return json.dumps(doc, ensure_ascii=False, default=_encode, separators=(",", ":"))
@@ -64,21 +74,60 @@ class Journal:
         self.batch_size = batch_size
         self._lock_path = self.path.with_name(self.path.name + ".lock")
         self._corrupt_path = self.path.with_name(self.path.name + ".corrupt")
+        self.rejected_path = self.path.with_name(self.path.name + ".rejected")
 
     def append(self, docs: list[dict[str, Any]]) -> int:
-        """Append ``docs`` durably (fsync) and return how many were written."""
+        """Append ``docs`` durably (fsync) and return how many were written.
+
+        Raises :class:`JournalWriteError` when the file cannot take them (a full
+        disk, no permission); the file is then cut back to its size before the
+        call, so no torn line of this batch stays behind.
+        """
         if not docs:
             return 0
         data = "".join(dumps_line(doc) + "\n" for doc in docs).encode("utf-8")
-        with self._locked(), self.path.open("ab") as f:
-            # A crash mid-append leaves a torn last line; start on a fresh line so
-            # only that line is lost, not the next good one too.
-            if f.tell() > 0 and not self._ends_with_newline():
-                data = b"\n" + data
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
+        self._append_bytes(self.path, data)
         return len(docs)
+
+    def reject(self, entries: list[tuple[dict[str, Any], str]]) -> int:
+        """Keep documents MongoDB refused, with the reason, in ``<path>.rejected``."""
+        if not entries:
+            return 0
+        now = datetime.now(UTC)
+        lines = (
+            dumps_line({"reason": reason, "rejected_at": now, "doc": doc}) + "\n"
+            for doc, reason in entries
+        )
+        self._append_bytes(self.rejected_path, "".join(lines).encode("utf-8"))
+        return len(entries)
+
+    def rejected(self) -> list[dict[str, Any]]:
+        """The rejected entries (``reason``, ``rejected_at``, ``doc``), oldest first."""
+        return Journal(self.rejected_path).read()
+
+    def _append_bytes(self, path: Path, data: bytes, locked: bool = False) -> None:
+        """Append and fsync; ``locked`` when the caller holds the lock already (flock
+        on a second descriptor of the lock file would wait for ever)."""
+        try:
+            with contextlib.nullcontext() if locked else self._locked(), path.open("ab") as f:
+                size = f.tell()
+                # A crash mid-append leaves a torn last line; start on a fresh line so
+                # only that line is lost, not the next good one too.
+                if size > 0 and not _ends_with_newline(path):
+                    data = b"\n" + data
+                try:
+                    f.write(data)
+                    f.flush()
+                    os.fsync(f.fileno())
+                except OSError:
+                    # Cut a partly written batch off: the caller keeps the whole batch.
+                    with contextlib.suppress(OSError):
+                        f.truncate(size)
+                    raise
+        except OSError as exc:
+            raise JournalWriteError(
+                exc.errno, f"cannot write {path}: {exc.strerror or exc}"
+            ) from exc
 
     def pending(self) -> int:
         """Number of documents waiting in the journal."""
@@ -94,23 +143,45 @@ class Journal:
             return self._read_docs(quarantine=False)[0]
 
     def replay(self, store: ArticleStore) -> int:
-        """Write the journal through ``store.upsert_articles`` and return how many were written.
+        """Write the journal through ``store.upsert_articles`` and return how many were taken.
 
-        The file shrinks only after a batch was written; if a batch fails, the
+        See :meth:`replay_with`.
+        """
+        return self.replay_with(store.upsert_articles)
+
+    def replay_with(self, write: Callable[[list[dict[str, Any]]], Any]) -> int:
+        """Write the journal batch by batch through ``write``; return how many it took.
+
+        ``write`` must be durable when it returns (a journaled write concern): the
+        file shrinks only after a batch was written. Documents ``write`` refused
+        (its result's ``rejected``: ``(doc, reason)`` pairs) go to the rejected
+        file, so one bad document never blocks the rest. If a batch fails, the
         unwritten rest is kept and the error is raised.
         """
         with self._locked():
-            docs, had_bad_lines = self._read_docs(quarantine=True)
+            docs, unreadable = self._read_docs(quarantine=True)
             done = 0
+            rejected: list[tuple[dict[str, Any], str]] = []
             try:
                 for start in range(0, len(docs), self.batch_size):
-                    store.upsert_articles(docs[start : start + self.batch_size])
+                    result = write(docs[start : start + self.batch_size])
+                    rejected.extend(getattr(result, "rejected", None) or [])
                     done = min(start + self.batch_size, len(docs))
             finally:
-                if done or had_bad_lines:
-                    self._rewrite(docs[done:])
+                if rejected:
+                    self._append_bytes(
+                        self.rejected_path,
+                        "".join(
+                            dumps_line({"reason": r, "rejected_at": datetime.now(UTC), "doc": d})
+                            + "\n"
+                            for d, r in rejected
+                        ).encode("utf-8"),
+                        locked=True,
+                    )
+                if done or unreadable is not None:
+                    self._rewrite(docs[done:], unreadable or [])
             logger.debug("Replayed %d of %d journaled items from %s", done, len(docs), self.path)
-            return done
+            return done - len(rejected)
 
     # --- internals ----------------------------------------------------------------
 
@@ -124,12 +195,13 @@ class Journal:
             finally:
                 fcntl.flock(lock_file.fileno(), fcntl.LOCK_UN)
 
-    def _ends_with_newline(self) -> bool:
-        with self.path.open("rb") as f:
-            f.seek(-1, os.SEEK_END)
-            return f.read(1) == b"\n"
+    def _read_docs(self, quarantine: bool) -> tuple[list[dict[str, Any]], list[str] | None]:
+        """The readable documents, and the unreadable lines still to keep in the file.
 
-    def _read_docs(self, quarantine: bool) -> tuple[list[dict[str, Any]], bool]:
+        The second part is None when there were no unreadable lines, empty when
+        they were moved to ``<path>.corrupt``, the lines themselves when that
+        failed (a full disk): then they stay in the journal.
+        """
         docs: list[dict[str, Any]] = []
         bad: list[str] = []
         try:
@@ -142,26 +214,52 @@ class Journal:
                     except ValueError:
                         bad.append(line if line.endswith("\n") else line + "\n")
         except FileNotFoundError:
-            return [], False
-        if bad and quarantine:
-            # Keep unreadable lines (a torn write) aside instead of silently losing them.
+            return [], None
+        if not bad:
+            return docs, None
+        if not quarantine:
+            return docs, bad
+        # Keep unreadable lines (a torn write) aside instead of silently losing them.
+        try:
             with self._corrupt_path.open("a", encoding="utf-8") as f:
                 f.writelines(bad)
+                f.flush()
+                os.fsync(f.fileno())
+        except OSError as exc:
             logger.warning(
-                "Skipped %d unreadable lines of %s; kept them in %s",
+                "Cannot move %d unreadable lines of %s aside (%s); they stay in it",
                 len(bad),
                 self.path,
-                self._corrupt_path,
+                exc,
             )
-        return docs, bool(bad)
+            return docs, bad
+        logger.warning(
+            "Skipped %d unreadable lines of %s; kept them in %s",
+            len(bad),
+            self.path,
+            self._corrupt_path,
+        )
+        return docs, []
 
-    def _rewrite(self, docs: list[dict[str, Any]]) -> None:
-        if not docs:
+    def _rewrite(self, docs: list[dict[str, Any]], raw_lines: list[str]) -> None:
+        if not docs and not raw_lines:
             self.path.unlink(missing_ok=True)
             return
         tmp = self.path.with_name(self.path.name + ".tmp")
-        with tmp.open("w", encoding="utf-8") as f:
-            f.writelines(dumps_line(doc) + "\n" for doc in docs)
-            f.flush()
-            os.fsync(f.fileno())
+        try:
+            with tmp.open("w", encoding="utf-8") as f:
+                f.writelines(dumps_line(doc) + "\n" for doc in docs)
+                f.writelines(raw_lines)
+                f.flush()
+                os.fsync(f.fileno())
+        except OSError:
+            # A full disk: the journal stays as it was (replay is idempotent).
+            tmp.unlink(missing_ok=True)
+            raise
         os.replace(tmp, self.path)
+
+
+def _ends_with_newline(path: Path) -> bool:
+    with path.open("rb") as f:
+        f.seek(-1, os.SEEK_END)
+        return f.read(1) == b"\n"

@@ -18,25 +18,35 @@ import json
 import logging
 import re
 import unicodedata
-from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
-from pymongo import ASCENDING, DESCENDING, IndexModel, InsertOne, MongoClient, UpdateOne
+import bson
+from pymongo import (
+    ASCENDING,
+    DESCENDING,
+    IndexModel,
+    InsertOne,
+    MongoClient,
+    UpdateOne,
+    WriteConcern,
+)
 from pymongo.database import Database
 from pymongo.errors import BulkWriteError
 
 from crawler.embedded import EmbeddedMongo, EmbeddedMongoError
-from crawler.journal import Journal
+from crawler.journal import Journal, JournalWriteError
 
 __all__ = [
     "ArticleStore",
     "EmbeddedMongo",
     "EmbeddedMongoError",
     "Journal",
+    "JournalWriteError",
     "UpsertCounts",
     "connect",
     "redact_secrets",
@@ -50,9 +60,19 @@ ARTICLES = "articles"
 CRAWL_RUNS = "crawl_runs"
 SKIPPED_PAGES = "skipped_pages"
 SIGHTINGS = "sightings"
+# finish_reason of a run recorded at its start ("running") whose process died before its end.
+RUNNING = "running"
+NEVER_CLOSED = "never_closed"
 # SecantusDB answers `$in` in time quadratic in the list; keep such lists short.
 _IN_CHUNK = 200
 DUPLICATE_KEY = 11000
+# Write errors that say "not now" (shutdown, step-down, timeout), not "not this
+# document": the batch is retried later, never rejected.
+TRANSIENT_WRITE_CODES = frozenset(
+    {6, 7, 50, 89, 91, 189, 262, 9001, 10107, 11600, 11602, 13435, 13436}
+)
+# Longest reason kept for a rejected document: server messages may quote the document.
+_MAX_REASON_CHARS = 300
 
 # user:password@ in a mongodb:// or mongodb+srv:// URI. The password part runs to the
 # last "@" of the token, so a raw (unencoded) "@" or "/" in it is still hidden.
@@ -96,12 +116,15 @@ class UpsertCounts:
     new: int = 0
     updated: int = 0
     unchanged: int = 0
+    # Documents refused for what they are (too large, no url, invalid): (doc, reason).
+    rejected: list[tuple[dict[str, Any], str]] = field(default_factory=list)
 
     def __add__(self, other: UpsertCounts) -> UpsertCounts:
         return UpsertCounts(
             self.new + other.new,
             self.updated + other.updated,
             self.unchanged + other.unchanged,
+            self.rejected + other.rejected,
         )
 
     @property
@@ -262,13 +285,35 @@ def article_query(
     return query
 
 
-class ArticleStore:
-    """The ``articles`` and ``crawl_runs`` collections of one database."""
+def rejection_reason(code: Any, message: str) -> str:
+    """A short reason for a refused document: code and the start of the message only."""
+    text = " ".join(str(message).split())
+    if len(text) > _MAX_REASON_CHARS:
+        text = text[:_MAX_REASON_CHARS] + "…"
+    return f"{code}: {text}" if code is not None else text
 
-    def __init__(self, db: Database[dict[str, Any]]) -> None:
+
+class ArticleStore:
+    """The ``articles`` and ``crawl_runs`` collections of one database.
+
+    With ``journaled``, article and run writes wait for the server's journal
+    (``j=True``): SecantusDB acknowledges plain writes before they reach disk, and
+    a kill -9 then loses some of them. ``max_document_bytes`` (0: no limit) rejects
+    bigger documents before they are sent.
+    """
+
+    def __init__(
+        self,
+        db: Database[dict[str, Any]],
+        *,
+        journaled: bool = False,
+        max_document_bytes: int = 0,
+    ) -> None:
         self.db = db
-        self.articles = db[ARTICLES]
-        self.runs = db[CRAWL_RUNS]
+        concern = WriteConcern(w=1, j=True) if journaled else None
+        self.articles = db.get_collection(ARTICLES, write_concern=concern)
+        self.runs = db.get_collection(CRAWL_RUNS, write_concern=concern)
+        self.max_document_bytes = max(int(max_document_bytes), 0)
         self.skipped = db[SKIPPED_PAGES]
         self.sightings = db[SIGHTINGS]
 
@@ -308,8 +353,24 @@ class ArticleStore:
         )
 
     def upsert_articles(self, docs: list[dict[str, Any]]) -> UpsertCounts:
-        """Insert new articles, version changed ones, touch unchanged ones; one bulk write."""
+        """Insert new articles, version changed ones, touch unchanged ones; one bulk write.
+
+        A document refused for what it is (no url, too large, invalid for the
+        server) does not fail the batch: the others are written and it comes back
+        in ``rejected`` with its reason. Connection errors and write-concern errors
+        are raised: the caller journals the batch (replay is idempotent).
+        """
         return self._upsert(docs, retry_duplicates=True)
+
+    def _too_large(self, doc: dict[str, Any]) -> str | None:
+        """Why ``doc`` cannot be sent (not encodable, over the size limit), or None."""
+        try:
+            size = len(bson.encode(doc))
+        except (bson.errors.BSONError, OverflowError, TypeError) as exc:
+            return rejection_reason("invalid", str(exc))
+        if self.max_document_bytes and size > self.max_document_bytes:
+            return f"too_large: {size} bytes > MONGO_MAX_DOCUMENT_BYTES {self.max_document_bytes}"
+        return None
 
     def _upsert(self, docs: list[dict[str, Any]], retry_duplicates: bool) -> UpsertCounts:
         counts = UpsertCounts()
@@ -317,7 +378,15 @@ class ArticleStore:
         by_url: dict[str, dict[str, Any]] = {}
         originals: dict[str, dict[str, Any]] = {}
         for doc in docs:
-            prepared = prepare_article(doc)
+            try:
+                prepared = prepare_article(doc)
+            except ValueError as exc:
+                counts.rejected.append((doc, rejection_reason("invalid", str(exc))))
+                continue
+            reason = self._too_large(prepared)
+            if reason:
+                counts.rejected.append((doc, reason))
+                continue
             if prepared["url"] in by_url:
                 counts.unchanged += 1
             by_url[prepared["url"]] = prepared
@@ -334,32 +403,43 @@ class ArticleStore:
 
         now = datetime.now(UTC)
         ops: list[InsertOne[dict[str, Any]] | UpdateOne] = []
+        kinds: list[str] = []  # which count each op added to
         for url, doc in by_url.items():
             old = stored.get(url)
             if old is None:
                 new_doc = {**doc, "first_seen_at": now, "last_seen_at": now, "version": 1}
                 ops.append(InsertOne(new_doc))
-                counts.new += 1
+                kinds.append("new")
             elif old.get("content_hash") == doc["content_hash"]:
                 touched = {name: doc[name] for name in _FETCH_FIELDS if doc.get(name)}
                 ops.append(UpdateOne({"url": url}, {"$set": {**touched, "last_seen_at": now}}))
-                counts.unchanged += 1
+                kinds.append("unchanged")
             else:
                 ops.append(UpdateOne({"url": url}, self._new_version(doc, old, now)))
-                counts.updated += 1
+                kinds.append("updated")
+        for kind in kinds:
+            setattr(counts, kind, getattr(counts, kind) + 1)
 
         try:
             self.articles.bulk_write(ops, ordered=False)
         except BulkWriteError as exc:
-            # Another writer inserted the same new URL meanwhile: redo those as updates.
-            failed = _duplicate_insert_indexes(exc, ops)
-            if not retry_duplicates or failed is None:
-                raise
+            failed = _failed_writes(exc)  # raises the error again unless per document
             urls = list(by_url)  # ops were built in this order, one per URL
-            retry = [originals[urls[i]] for i in failed]
-            counts.new -= len(retry)
-            logger.debug("Retrying %d articles inserted concurrently", len(retry))
-            counts += self._upsert(retry, retry_duplicates=False)
+            retry = []
+            for index, (code, message) in sorted(failed.items()):
+                kind = kinds[index]
+                setattr(counts, kind, getattr(counts, kind) - 1)
+                original = originals[urls[index]]
+                if code == DUPLICATE_KEY and kind == "new" and retry_duplicates:
+                    retry.append(original)  # inserted by another writer meanwhile: update it
+                else:
+                    # Never the document in the log: it may be tens of megabytes.
+                    reason = rejection_reason(code, message)
+                    logger.warning("MongoDB refused %s: %s", urls[index][:200], reason)
+                    counts.rejected.append((original, reason))
+            if retry:
+                logger.debug("Retrying %d articles inserted concurrently", len(retry))
+                counts += self._upsert(retry, retry_duplicates=False)
         return counts
 
     @staticmethod
@@ -401,7 +481,7 @@ class ArticleStore:
         for start in range(0, len(urls), chunk):
             self.sightings.bulk_write(
                 [
-                    UpdateOne({"_id": url}, {"$set": {"site": site, "last_seen_at": now}}, upsert=True)
+                    UpdateOne({"_id": url}, {"$set": {"site": site, "last_seen_at": now}}, True)
                     for url in urls[start : start + chunk]
                 ],
                 ordered=False,
@@ -428,39 +508,94 @@ class ArticleStore:
                 doc["last_seen_at"] = sighted
         return docs
 
-    def skipped_pages(self, site: str) -> dict[str, datetime | None]:
-        """URL -> listed lastmod of the site's pages fetched before and not stored."""
-        fields = {"_id": 0, "url": 1, "listed_modified_at": 1}
-        return {
-            d["url"]: d.get("listed_modified_at") for d in self.skipped.find({"site": site}, fields)
+    def skipped_pages(
+        self, site: str, now: datetime, max_age: timedelta
+    ) -> dict[str, dict[str, Any]]:
+        """URL -> record of the site's pages fetched before and not stored, unexpired.
+
+        A record has ``reason``, ``permanent``, ``attempts``, ``parser`` and
+        ``listed_modified_at``. Records written before expiries existed expire
+        ``max_age`` after they were seen.
+        """
+        query = {
+            "site": site,
+            "$or": [
+                {"expires_at": {"$gt": now}},
+                {"expires_at": None, "seen_at": {"$gt": now - max_age}},
+            ],
         }
+        fields = {"_id": 0, "site": 0, "seen_at": 0, "expires_at": 0}
+        return {doc.pop("url"): doc for doc in self.skipped.find(query, fields)}
 
     def remember_skipped_pages(
-        self, site: str, pages: dict[str, tuple[str, datetime | None]]
+        self, site: str, pages: dict[str, dict[str, Any]], now: datetime, keep: timedelta
     ) -> None:
-        now = datetime.now(UTC)
-        self.skipped.bulk_write(
-            [
-                UpdateOne(
-                    {"url": url},
-                    {
-                        "$set": {
-                            "site": site,
-                            "reason": reason,
-                            "listed_modified_at": listed,
-                            "seen_at": now,
-                        }
-                    },
-                    upsert=True,
-                )
-                for url, (reason, listed) in pages.items()
-            ],
-            ordered=False,
-        )
+        """Records (or refreshes) pages fetched and not stored; each expires after ``keep``.
+
+        ``pages``: URL -> ``reason``, ``permanent``, ``attempts``, ``parser`` and
+        ``listed_modified_at``. The site's expired records are deleted.
+        """
+        if pages:
+            self.skipped.bulk_write(
+                [
+                    UpdateOne(
+                        {"url": url},
+                        {
+                            "$set": {
+                                **page,
+                                "site": site,
+                                "seen_at": now,
+                                "expires_at": now + keep,
+                            }
+                        },
+                        upsert=True,
+                    )
+                    for url, page in pages.items()
+                ],
+                ordered=False,
+            )
+        self.skipped.delete_many({"site": site, "expires_at": {"$lte": now}})
 
     def record_run(self, doc: dict[str, Any]) -> Any:
-        """Insert one ``crawl_runs`` document and return its id."""
-        return self.runs.insert_one(dict(doc)).inserted_id
+        """Write one ``crawl_runs`` document, replacing the record of the same run and spider.
+
+        A run is recorded twice: "running" when it opens, in full when it closes.
+        """
+        key = {"run_id": doc.get("run_id"), "spider": doc.get("spider")}
+        result = self.runs.replace_one(key, dict(doc), upsert=True)
+        return result.upserted_id
+
+    def record_runs(self, docs: list[dict[str, Any]]) -> UpsertCounts:
+        """Write journaled run records in order (a later record of a run replaces an earlier)."""
+        counts = UpsertCounts()
+        for doc in docs:
+            self.record_run(doc)
+            counts.new += 1
+        return counts
+
+    def close_dead_runs(self, host: str, is_alive: Callable[[int], bool]) -> list[str]:
+        """Mark runs recorded as "running" on ``host`` whose process is gone as never closed.
+
+        A killed crawl (kill -9, power loss) never records its end; this is its record.
+        Returns the run ids marked.
+        """
+        marked = []
+        query = {"finish_reason": RUNNING, "host": host}
+        for doc in self.runs.find(query, {"run_id": 1, "spider": 1, "pid": 1}):
+            pid = doc.get("pid")
+            if isinstance(pid, int) and is_alive(pid):
+                continue
+            self.runs.update_one(
+                {"_id": doc["_id"], "finish_reason": RUNNING},
+                {
+                    "$set": {
+                        "finish_reason": NEVER_CLOSED,
+                        "closed_by_next_run_at": datetime.now(UTC),
+                    }
+                },
+            )
+            marked.append(str(doc.get("run_id")))
+        return marked
 
     # --- queries --------------------------------------------------------------------
 
@@ -514,17 +649,19 @@ class ArticleStore:
         return self.articles.count_documents({})
 
 
-def _duplicate_insert_indexes(
-    exc: BulkWriteError, ops: list[InsertOne[dict[str, Any]] | UpdateOne]
-) -> list[int] | None:
-    """Indexes of the inserts that failed only on a duplicate key, or None for other errors."""
+def _failed_writes(exc: BulkWriteError) -> dict[int, tuple[Any, str]]:
+    """Op index -> (code, message) of each document the server refused.
+
+    Raises ``exc`` again when the error is not about single documents: a
+    write-concern error (the writes may not be durable) or a write error that
+    says "not now" (the server shutting down); the caller then journals the batch.
+    """
     details = exc.details or {}
-    errors = details.get("writeErrors", [])
+    errors = details.get("writeErrors") or []
     if details.get("writeConcernErrors") or not errors:
-        return None
-    indexes = [error["index"] for error in errors]
-    if any(error.get("code") != DUPLICATE_KEY for error in errors):
-        return None
-    if not all(isinstance(ops[i], InsertOne) for i in indexes):
-        return None
-    return indexes
+        raise exc
+    if any(error.get("code") in TRANSIENT_WRITE_CODES for error in errors):
+        raise exc
+    return {
+        int(error["index"]): (error.get("code"), str(error.get("errmsg", ""))) for error in errors
+    }

@@ -8,6 +8,12 @@ pipelines/clean/repaired/mojibake (the item also gets the text flag "mojibake_re
 a publication date beyond DATES_MAX_FUTURE_SKEW under pipelines/clean/dropped/future_date
 (the item is dropped: an article without a trustworthy date is not stored), a
 modification date beyond it under pipelines/clean/cleared/future_modified_at.
+
+Sizes are capped before anything else (a 40 MB JSON-LD articleBody once blocked the
+store): a body longer than CLEAN_MAX_BODY_CHARS is cut at a paragraph, a title,
+description, section, author, tag or caption longer than CLEAN_MAX_FIELD_CHARS at a
+word; each cut is counted under pipelines/clean/truncated/<field> and flagged
+"truncated" in text_flags.
 """
 
 from __future__ import annotations
@@ -27,6 +33,7 @@ logger = logging.getLogger(__name__)
 
 STATS_PREFIX = "pipelines/clean/"
 MOJIBAKE_REPAIRED = "mojibake_repaired"
+TRUNCATED = "truncated"
 DIGIT_MODES = ("keep", "ascii")
 
 
@@ -41,6 +48,8 @@ class CleanPipeline:
         digits: str = "keep",
         search_tokens: bool = True,
         max_future_skew: timedelta | None = None,
+        max_body_chars: int = 0,
+        max_field_chars: int = 0,
     ) -> None:
         if digits not in DIGIT_MODES:
             raise ValueError(f"CLEAN_DIGITS={digits!r}: expected one of {', '.join(DIGIT_MODES)}")
@@ -49,6 +58,8 @@ class CleanPipeline:
         self.digits = digits
         self.search_tokens = search_tokens
         self.max_future_skew = max_future_skew
+        self.max_body_chars = max(int(max_body_chars), 0)  # 0: no cap
+        self.max_field_chars = max(int(max_field_chars), 0)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> CleanPipeline:
@@ -59,11 +70,15 @@ class CleanPipeline:
             digits=settings.get("CLEAN_DIGITS"),
             search_tokens=settings.getbool("CLEAN_SEARCH_TOKENS"),
             max_future_skew=parse_duration(settings.get("DATES_MAX_FUTURE_SKEW")),
+            max_body_chars=settings.getint("CLEAN_MAX_BODY_CHARS"),
+            max_field_chars=settings.getint("CLEAN_MAX_FIELD_CHARS"),
         )
 
     def process_item(self, item: object) -> object:
         adapter = ItemAdapter(item)
         self._check_dates(adapter)
+        if self._cap_sizes(adapter):
+            adapter["text_flags"] = [*(adapter.get("text_flags") or []), TRUNCATED]
         if self._repair_mojibake(adapter):
             adapter["text_flags"] = [*(adapter.get("text_flags") or []), MOJIBAKE_REPAIRED]
             self._count("repaired/mojibake")
@@ -90,6 +105,39 @@ class CleanPipeline:
                 adapter["title"], adapter["description"], adapter["body"]
             )
         return item
+
+    def _cap_sizes(self, adapter: ItemAdapter) -> bool:
+        """Cuts over-long text fields in place (before the costly cleaning); whether any was."""
+        cut = False
+        body = adapter.get("body") or ""
+        if self.max_body_chars and len(body) > self.max_body_chars:
+            adapter["body"] = _cut(body, self.max_body_chars, "\n\n")
+            self._count("truncated/body")
+            cut = True
+        if not self.max_field_chars:
+            return cut
+        limit = self.max_field_chars
+        for name in self.LINE_FIELDS:
+            value = adapter.get(name) or ""
+            if len(value) > limit:
+                adapter[name] = _cut(value, limit, " ")
+                self._count(f"truncated/{name}")
+                cut = True
+        for name in self.LIST_FIELDS:
+            values = adapter.get(name) or []
+            if any(len(v) > limit for v in values):
+                adapter[name] = [_cut(v, limit, " ") for v in values]
+                self._count(f"truncated/{name}")
+                cut = True
+        images = adapter.get("images") or []
+        if any(len(image.get("caption") or "") > limit for image in images):
+            adapter["images"] = [
+                {**image, "caption": _cut(image.get("caption") or "", limit, " ")}
+                for image in images
+            ]
+            self._count("truncated/caption")
+            cut = True
+        return cut
 
     def _repair_mojibake(self, adapter: ItemAdapter) -> bool:
         """Repairs the raw text fields in place; whether any needed it."""
@@ -125,3 +173,13 @@ class CleanPipeline:
 
 def _unchanged(text: str) -> str:
     return text
+
+
+def _cut(text: str, limit: int, separator: str) -> str:
+    """``text`` cut to at most ``limit`` characters, at the last ``separator`` in its
+    last fifth when there is one (a whole paragraph or word), else at the limit."""
+    if len(text) <= limit:
+        return text
+    head = text[:limit]
+    at = head.rfind(separator)
+    return head[:at] if at >= limit * 4 // 5 else head

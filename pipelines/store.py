@@ -1,31 +1,42 @@
 """Store articles in MongoDB in batches; journal them locally when MongoDB is away.
 
 Nothing is dropped: a batch MongoDB does not take (server unreachable, lost
-connection, failed bulk write) goes to the journal (MONGO_JOURNAL_PATH) and is
+connection, write-concern error) goes to the journal (MONGO_JOURNAL_PATH) and is
 replayed when the pipeline next opens, or at close once the server is back.
-Documents MongoDB rejects for what they are (not for where it is) go to
-``<journal>.rejected`` instead, so a bad document cannot block every replay.
-Counts are kept under pipelines/store/{new,updated,unchanged,journaled,replayed}.
+Writes wait for the server's journal (MONGO_JOURNALED_WRITES), so an acknowledged
+article survives a kill -9 of the server and the journal is cut only after that.
+A document MongoDB refuses for what it is (too large, invalid) is not an outage:
+the rest of its batch is written and it goes to ``<journal>.rejected`` with the
+reason (never into the log), so a bad document cannot block every replay.
+
+When the journal itself cannot be written (a full disk) the crawl is stopped
+(finish reason ``journal_not_writable``), up to MONGO_MAX_UNSAVED_ITEMS items are
+held in memory and retried at close, and what is still not saved then is counted
+under pipelines/store/unsaved and logged as "journal not writable: N items not saved".
+
+Run records: one ``crawl_runs`` document per spider, written as "running" at open
+and in full at close; a record MongoDB does not take goes to ``<journal stem>-runs``
+and is replayed at the next start, which also marks the runs of dead processes
+``never_closed``. Counts: pipelines/store/{new,updated,unchanged,journaled,replayed,
+rejected,unsaved}.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import socket
+import threading
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from bson.errors import BSONError
 from itemadapter import ItemAdapter
 from pymongo import MongoClient
-from pymongo.errors import (
-    AutoReconnect,
-    BulkWriteError,
-    ConnectionFailure,
-    PyMongoError,
-    ServerSelectionTimeoutError,
-)
+from pymongo.errors import PyMongoError
 from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
@@ -33,23 +44,28 @@ from scrapy.exceptions import NotConfigured
 from crawler.monitors import MonitorSuite
 from crawler.runs import build_summary, previous_summaries
 from crawler.store import (
+    RUNNING,
     ArticleStore,
     EmbeddedMongoError,
     Journal,
+    JournalWriteError,
     UpsertCounts,
     connect,
     redact_secrets,
     redact_uri,
+    rejection_reason,
     resolve_mongo_uri,
 )
 
 logger = logging.getLogger(__name__)
 
 STATS_PREFIX = "pipelines/store/"
-# Errors that say "MongoDB is not there right now": the batch is journaled and retried.
-# A BulkWriteError may have written part of the batch; replay is idempotent, so the
-# whole batch is journaled.
-TRANSIENT_ERRORS = (ServerSelectionTimeoutError, AutoReconnect, ConnectionFailure, BulkWriteError)
+COUNTS = ("new", "updated", "unchanged", "journaled", "replayed", "rejected", "unsaved")
+# The finish reason of a crawl stopped because its journal could not be written.
+JOURNAL_NOT_WRITABLE = "journal_not_writable"
+# The driver cannot encode a document (an int beyond 64 bits, a bad key): one bad
+# document, found by writing the batch one by one.
+ENCODING_ERRORS = (BSONError, OverflowError)
 
 
 class MongoStorePipeline:
@@ -66,12 +82,19 @@ class MongoStorePipeline:
         server_timeout_ms: int,
         run_id: str | None = None,
         monitors: MonitorSuite | None = None,
+        journaled_writes: bool = True,
+        max_document_bytes: int = 0,
+        max_unsaved_items: int = 5000,
     ) -> None:
         self.mongo_uri = mongo_uri
         self.database = database
         self.batch_size = max(int(batch_size), 1)
         self.journal = Journal(journal_path)
-        self.rejected = Journal(Path(journal_path).with_name(Path(journal_path).name + ".rejected"))
+        path = Path(journal_path)
+        self.runs_journal = Journal(path.with_name(f"{path.stem}-runs{path.suffix}"))
+        self.journaled_writes = journaled_writes
+        self.max_document_bytes = int(max_document_bytes)
+        self.max_unsaved_items = max(int(max_unsaved_items), 0)
         self.embedded_dir = str(embedded_dir)
         self.embedded_port = int(embedded_port)
         self.server_timeout_ms = int(server_timeout_ms)
@@ -82,6 +105,15 @@ class MongoStorePipeline:
         self.store: ArticleStore | None = None
         self.started_at: datetime | None = None
         self._buffer: list[dict[str, Any]] = []
+        # Items neither MongoDB nor the journal took (a full disk), retried at each
+        # flush and at close; beyond max_unsaved_items they are counted as lost.
+        self._held: list[dict[str, Any]] = []
+        self._held_rejects: list[tuple[dict[str, Any], str]] = []
+        self._lost = 0
+        self._held_lock = threading.Lock()  # flushes run in threads, possibly several at once
+        self.journal_error: str | None = None
+        self._stopping: asyncio.Future[None] | None = None
+        self._closing = False
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> MongoStorePipeline:
@@ -96,6 +128,9 @@ class MongoStorePipeline:
             server_timeout_ms=settings.getint("MONGO_SERVER_TIMEOUT_MS"),
             run_id=settings.get("CRAWL_RUN_ID") or None,
             monitors=_monitor_suite(crawler),
+            journaled_writes=settings.getbool("MONGO_JOURNALED_WRITES"),
+            max_document_bytes=settings.getint("MONGO_MAX_DOCUMENT_BYTES"),
+            max_unsaved_items=settings.getint("MONGO_MAX_UNSAVED_ITEMS"),
         )
         pipeline.crawler = crawler
         # The run record needs the finish reason, which only spider_closed carries.
@@ -106,10 +141,11 @@ class MongoStorePipeline:
 
     async def open_spider(self) -> None:
         self.started_at = datetime.now(UTC)
-        for name in ("new", "updated", "unchanged", "journaled", "replayed"):
+        for name in COUNTS:
             self.crawler.stats.set_value(STATS_PREFIX + name, 0)
         await asyncio.to_thread(self._open)
         await self._replay()
+        await asyncio.to_thread(self._record_start)
 
     async def process_item(self, item: Any) -> Any:
         self._buffer.append(ItemAdapter(item).asdict())
@@ -119,15 +155,30 @@ class MongoStorePipeline:
         return item
 
     async def close_spider(self) -> None:
+        self._closing = True
         batch, self._buffer = self._buffer, []
-        if batch:
-            await self._flush(batch)
         if self.store is None and self.uri:
             await asyncio.to_thread(self._connect)  # the server may be back by now
+        # Held items (a full disk) go along: to MongoDB if it is there, else the journal.
+        await self._flush(batch)
         await self._replay()
         pending = self.journal.pending()
         if pending:
             logger.warning("%d items wait in the journal %s", pending, self.journal.path)
+        unsaved = self.unsaved()
+        self.crawler.stats.set_value(STATS_PREFIX + "unsaved", unsaved)
+        if unsaved:
+            logger.error(
+                "journal not writable: %d items not saved (%s; journal %s)",
+                unsaved,
+                self.journal_error,
+                self.journal.path,
+            )
+
+    def unsaved(self) -> int:
+        """Items (and refused documents) neither MongoDB, the journal nor the rejected file took."""
+        with self._held_lock:
+            return len(self._held) + len(self._held_rejects) + self._lost
 
     async def spider_closed(self, reason: str) -> None:
         """Record the run in ``crawl_runs`` (needs the finish reason) and disconnect."""
@@ -152,7 +203,11 @@ class MongoStorePipeline:
         try:
             client = connect(self.uri, self.server_timeout_ms)
             client.admin.command("ping")
-            store = ArticleStore(client[self.database])
+            store = ArticleStore(
+                client[self.database],
+                journaled=self.journaled_writes,
+                max_document_bytes=self.max_document_bytes,
+            )
             store.ensure_indexes()
         except PyMongoError as exc:
             if client is not None:
@@ -171,39 +226,108 @@ class MongoStorePipeline:
         return True
 
     def _write(self, docs: list[dict[str, Any]]) -> tuple[UpsertCounts, int]:
-        """Write one batch; return the counts and how many documents were journaled."""
-        if self.store is None:
-            return UpsertCounts(), self.journal.append(docs)
+        """Write one batch (after any held items); return the counts and how many were journaled.
+
+        Every document ends in MongoDB, the journal, the rejected file or (disk
+        full) the held list: none is dropped here.
+        """
+        with self._held_lock:
+            docs = self._held + docs
+            self._held = []
+            rejects, self._held_rejects = self._held_rejects, []
+        counts = UpsertCounts()
+        if docs and self.store is not None:
+            try:
+                counts = self.store.upsert_articles(docs)
+                docs = []
+            except PyMongoError as exc:
+                # Not there, or not durable: the whole batch waits (replay is idempotent).
+                logger.warning(
+                    "MongoDB write failed (%s: %s); %d items go to the journal %s",
+                    type(exc).__name__,
+                    self._redact(str(exc)),
+                    len(docs),
+                    self.journal.path,
+                )
+            except ENCODING_ERRORS:
+                counts, docs = self._write_one_by_one(docs)
+        self._reject(rejects + counts.rejected)
+        return counts, self._journal(docs)
+
+    def _write_one_by_one(
+        self, docs: list[dict[str, Any]]
+    ) -> tuple[UpsertCounts, list[dict[str, Any]]]:
+        """Finds the documents the driver cannot encode; returns the counts and the unwritten."""
+        assert self.store is not None
+        counts, unwritten = UpsertCounts(), []
+        for doc in docs:
+            try:
+                counts += self.store.upsert_articles([doc])
+            except ENCODING_ERRORS as exc:
+                counts.rejected.append((doc, rejection_reason(type(exc).__name__, str(exc))))
+            except PyMongoError:
+                unwritten.append(doc)
+        return counts, unwritten
+
+    def _journal(self, docs: list[dict[str, Any]]) -> int:
+        if not docs:
+            return 0
         try:
-            return self.store.upsert_articles(docs), 0
-        except TRANSIENT_ERRORS as exc:
-            journaled = self.journal.append(docs)
-            logger.warning(
-                "MongoDB write failed (%s: %s); %d items now wait in the journal %s",
-                type(exc).__name__,
-                self._redact(str(exc)),
-                self.journal.pending(),
-                self.journal.path,
-            )
-            return UpsertCounts(), journaled
-        except (PyMongoError, ValueError) as exc:
-            # Not a connection problem: replaying these would fail again and block the journal.
-            self.rejected.append(docs)
+            return self.journal.append(docs)
+        except JournalWriteError as exc:
+            self._hold(docs, [], exc)
+            return 0
+
+    def _reject(self, entries: list[tuple[dict[str, Any], str]]) -> None:
+        if not entries:
+            return
+        try:
+            self.journal.reject(entries)
+        except JournalWriteError as exc:
+            self._hold([], entries, exc)
+            return
+        for doc, reason in entries:
             logger.error(
-                "MongoDB rejected a batch of %d items (%s: %s); kept them in %s",
-                len(docs),
-                type(exc).__name__,
-                self._redact(str(exc)),
-                self.rejected.path,
+                "MongoDB refused %s (%s); kept it in %s",
+                str(doc.get("url"))[:200],
+                reason,
+                self.journal.rejected_path,
             )
-            return UpsertCounts(), 0
+
+    def _hold(
+        self,
+        docs: list[dict[str, Any]],
+        rejects: list[tuple[dict[str, Any], str]],
+        exc: JournalWriteError,
+    ) -> None:
+        with self._held_lock:
+            room = max(self.max_unsaved_items - len(self._held) - len(self._held_rejects), 0)
+            kept_docs = docs[:room]
+            kept_rejects = rejects[: max(room - len(kept_docs), 0)]
+            self._held += kept_docs
+            self._held_rejects += kept_rejects
+            self._lost += len(docs) - len(kept_docs) + len(rejects) - len(kept_rejects)
+            held = len(self._held) + len(self._held_rejects)
+            first = self.journal_error is None
+            self.journal_error = str(exc)
+        if first:
+            logger.error(
+                "journal not writable (%s): stopping the crawl; %d items held in memory "
+                "(at most MONGO_MAX_UNSAVED_ITEMS=%d)",
+                exc,
+                held,
+                self.max_unsaved_items,
+            )
 
     def _replay_sync(self) -> int:
-        if self.store is None or not self.journal.pending():
+        if self.store is None:
+            return 0
+        self._replay_runs()
+        if not self.journal.pending():
             return 0
         try:
             return self.journal.replay(self.store)
-        except PyMongoError as exc:
+        except (PyMongoError, OSError) as exc:
             logger.warning(
                 "Journal replay stopped (%s: %s); %d items still wait in %s",
                 type(exc).__name__,
@@ -213,16 +337,48 @@ class MongoStorePipeline:
             )
             return 0
 
+    def _replay_runs(self) -> None:
+        """Write journaled run records, then mark the runs of dead processes never closed."""
+        assert self.store is not None
+        try:
+            if self.runs_journal.pending():
+                replayed = self.runs_journal.replay_with(self.store.record_runs)
+                logger.info("Recorded %d journaled run records", replayed)
+            for run_id in self.store.close_dead_runs(socket.gethostname(), _pid_alive):
+                logger.warning("Run %s never closed (its process is gone); recorded so", run_id)
+        except (PyMongoError, OSError) as exc:
+            logger.warning("Could not replay run records: %s", self._redact(str(exc)))
+
+    def _record_start(self) -> None:
+        """Record the run as "running": if the process dies, the next start closes it."""
+        # No summary yet: readers build one from the (empty) stats, see runs.summary_of.
+        self._save_run(self._run_doc(RUNNING, None) | {"stats": {}})
+
     def _finish(self, reason: str) -> None:
         self._record_run(reason)
         if self.client is not None:
             self.client.close()
         self.client, self.store = None, None
 
+    def _site(self) -> str:
+        spider = self.crawler.spider
+        return spider.name if spider is not None else ""
+
+    def _run_doc(self, reason: str, finished_at: datetime | None) -> dict[str, Any]:
+        return {
+            "run_id": self.run_id,
+            "spider": self._site() or None,
+            "started_at": self.started_at,
+            "finished_at": finished_at,
+            "finish_reason": reason,
+            # Which process ran it: the next start marks a "running" record of a dead one.
+            "host": socket.gethostname(),
+            "pid": os.getpid(),
+        }
+
     def _record_run(self, reason: str) -> None:
         stats = self.crawler.stats.get_stats()
-        spider = self.crawler.spider
-        site = spider.name if spider is not None else ""
+        site = self._site()
         finished_at = datetime.now(UTC)
         summary = build_summary(
             stats,
@@ -231,28 +387,33 @@ class MongoStorePipeline:
             finished_at=finished_at,
             started_at=self.started_at,
         )
-        doc = {
-            "run_id": self.run_id,
-            "spider": site or None,
-            "started_at": self.started_at,
-            "finished_at": finished_at,
-            "finish_reason": reason,
+        doc = self._run_doc(reason, finished_at) | {
             "summary": mongo_safe(summary),
             "monitors": [result.as_dict() for result in self._judge(site, summary)],
             "stats": mongo_safe(stats),
-            "store": {
-                name: stats.get(STATS_PREFIX + name, 0)
-                for name in ("new", "updated", "unchanged", "journaled", "replayed")
-            }
+            "store": {name: stats.get(STATS_PREFIX + name, 0) for name in COUNTS}
             | {"pending": self.journal.pending()},
         }
-        if self.store is None:
-            logger.warning("MongoDB is unreachable; run %s is not recorded", self.run_id)
-            return
+        self._save_run(doc)
+
+    def _save_run(self, doc: dict[str, Any]) -> None:
+        """Write a run record to MongoDB, or to the runs journal when MongoDB does not take it."""
+        if self.store is not None:
+            try:
+                self.store.record_run(doc)
+                return
+            except PyMongoError as exc:
+                logger.warning("Could not record run %s: %s", self.run_id, self._redact(str(exc)))
         try:
-            self.store.record_run(doc)
-        except PyMongoError as exc:
-            logger.warning("Could not record run %s: %s", self.run_id, self._redact(str(exc)))
+            self.runs_journal.append([doc])
+            logger.warning(
+                "Run %s (%s) waits in %s for MongoDB",
+                self.run_id,
+                doc["finish_reason"],
+                self.runs_journal.path,
+            )
+        except JournalWriteError as exc:
+            logger.error("Run %s is not recorded: %s", self.run_id, exc)
 
     def _judge(self, site: str, summary: dict[str, Any]) -> list[Any]:
         """The monitors' verdicts on this run, against the site's earlier runs."""
@@ -281,6 +442,23 @@ class MongoStorePipeline:
         stats.inc_value(STATS_PREFIX + "updated", counts.updated)
         stats.inc_value(STATS_PREFIX + "unchanged", counts.unchanged)
         stats.inc_value(STATS_PREFIX + "journaled", journaled)
+        stats.inc_value(STATS_PREFIX + "rejected", len(counts.rejected))
+        if self.journal_error is not None and self._stopping is None and not self._closing:
+            self._stop_crawl()
+
+    def _stop_crawl(self) -> None:
+        """Stop taking items: every further one would only be held in memory."""
+        try:
+            engine = self.crawler.engine
+        except RuntimeError:  # no crawl running (the pipeline fed directly)
+            return
+        if engine is None or engine.spider is None:
+            return
+        # Not awaited here: closing waits for the items in flight, this one included.
+        self._stopping = asyncio.ensure_future(
+            engine.close_spider_async(reason=JOURNAL_NOT_WRITABLE)
+        )
+        self._stopping.add_done_callback(_log_failure)
 
     async def _replay(self) -> None:
         replayed = await asyncio.to_thread(self._replay_sync)
@@ -292,6 +470,23 @@ class MongoStorePipeline:
         # pymongo appends a long topology dump to selection errors; the first part says it all.
         text = text.split(", Topology Description:")[0]
         return redact_secrets(text, self.mongo_uri or self.uri)
+
+
+def _log_failure(future: asyncio.Future[None]) -> None:
+    if not future.cancelled() and future.exception() is not None:
+        logger.error("Could not stop the crawl: %s", future.exception())
+
+
+def _pid_alive(pid: int) -> bool:
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _monitor_suite(crawler: Crawler) -> MonitorSuite | None:

@@ -14,11 +14,12 @@ from typing import Any
 
 import pytest
 from pymongo.database import Database
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import AutoReconnect, DuplicateKeyError
 from scrapy import Spider
 from scrapy.utils.test import get_crawler
 
 from crawler.items import ArticleItem
+from crawler.runs import summary_of
 from crawler.store import (
     ArticleStore,
     EmbeddedMongo,
@@ -235,14 +236,36 @@ def test_journal_survives_a_torn_last_line(tmp_path: Path) -> None:
 
 def test_journal_replay_keeps_the_unwritten_rest(tmp_path: Path, store: ArticleStore) -> None:
     journal = Journal(tmp_path / "pending.jsonl", batch_size=2)
-    unencodable = article(3, tags=[2**70])  # BSON has no 70-bit integers
-    journal.append([article(1), article(2), unencodable, article(4)])
+    journal.append([article(n) for n in range(1, 5)])
+    batches = []
 
-    with pytest.raises(OverflowError):
-        journal.replay(store)
+    def write_until_the_connection_drops(docs: list[dict[str, Any]]) -> Any:
+        batches.append(docs)
+        if len(batches) == 2:
+            raise AutoReconnect("connection closed")  # what pymongo raises then
+        return store.upsert_articles(docs)
+
+    with pytest.raises(AutoReconnect):
+        journal.replay_with(write_until_the_connection_drops)
 
     assert store.articles.count_documents({}) == 2
     assert [doc["url"] for doc in journal.read()] == [article(3)["url"], article(4)["url"]]
+
+
+def test_journal_replay_sets_an_unencodable_document_aside(
+    tmp_path: Path, store: ArticleStore
+) -> None:
+    journal = Journal(tmp_path / "pending.jsonl", batch_size=2)
+    unencodable = article(3, tags=[2**70])  # BSON has no 70-bit integers
+    journal.append([article(1), article(2), unencodable, article(4)])
+
+    assert journal.replay(store) == 3
+
+    assert store.articles.count_documents({}) == 3
+    assert journal.pending() == 0
+    [rejected] = journal.rejected()
+    assert rejected["doc"]["url"] == unencodable["url"]
+    assert rejected["reason"].startswith("invalid: ")
 
 
 def test_journal_replay_empties_the_journal(tmp_path: Path, store: ArticleStore) -> None:
@@ -455,3 +478,55 @@ def test_a_sighting_moves_last_seen_without_touching_the_article(store: ArticleS
     [listed] = store.find_articles(site=article()["site"])
     assert listed["last_seen_at"] > before["last_seen_at"]
     assert listed["first_seen_at"] == before["first_seen_at"]
+
+
+# --- per-document rejects and run records (issue 10) ---------------------------------
+
+
+def test_an_article_without_url_is_rejected_and_the_rest_written(store: ArticleStore) -> None:
+    counts = store.upsert_articles([article(1), article(2, url=""), article(3)])
+
+    assert (counts.new, counts.updated, counts.unchanged) == (2, 0, 0)
+    [(doc, reason)] = counts.rejected
+    assert doc["title"] == article(2)["title"]
+    assert reason == "invalid: article without url"
+    assert store.articles.count_documents({}) == 2
+
+
+def test_a_document_over_the_size_limit_is_rejected_before_it_is_sent(
+    mongo_db: Database[dict[str, Any]],
+) -> None:
+    store = ArticleStore(mongo_db, max_document_bytes=10_000)
+    counts = store.upsert_articles([article(1), article(2, body="क" * 5_000)])  # 15 kB
+
+    assert counts.new == 1
+    [(doc, reason)] = counts.rejected
+    assert doc["url"] == article(2)["url"]
+    assert reason.startswith("too_large: ") and reason.endswith("> MONGO_MAX_DOCUMENT_BYTES 10000")
+
+
+def test_a_run_recorded_at_open_and_at_close_is_one_record(store: ArticleStore) -> None:
+    store.record_run({"run_id": "r1", "spider": "jagran", "finish_reason": "running"})
+    store.record_run({"run_id": "r1", "spider": "bhaskar", "finish_reason": "running"})
+    store.record_run({"run_id": "r1", "spider": "jagran", "finish_reason": "finished"})
+
+    assert store.runs.count_documents({"run_id": "r1"}) == 2
+    records = {d["spider"]: d["finish_reason"] for d in store.runs.find({"run_id": "r1"})}
+    assert records == {"jagran": "finished", "bhaskar": "running"}
+
+
+def test_running_records_of_dead_processes_are_marked_never_closed(store: ArticleStore) -> None:
+    for run_id, host, pid in (("dead", "h1", 101), ("alive", "h1", 102), ("other", "h2", 101)):
+        store.record_run(
+            {"run_id": run_id, "spider": "jagran", "finish_reason": "running", "host": host,
+             "pid": pid, "started_at": datetime(2026, 11, 20, tzinfo=UTC)}
+        )  # fmt: skip
+
+    marked = store.close_dead_runs("h1", lambda pid: pid == 102)
+
+    assert marked == ["dead"]
+    reasons = {d["run_id"]: d["finish_reason"] for d in store.runs.find()}
+    assert reasons == {"dead": "never_closed", "alive": "running", "other": "running"}
+    [dead] = store.runs.find({"run_id": "dead"})
+    assert summary_of(dead)["finish_reason"] == "never_closed"
+    assert summary_of(dead)["articles"]["stored"] == 0
