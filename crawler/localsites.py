@@ -22,6 +22,7 @@ from scrapy import Request
 from scrapy.core.downloader.handlers.base import BaseDownloadHandler
 from scrapy.crawler import Crawler
 from scrapy.http import Response
+from scrapy.settings import BaseSettings
 from scrapy.utils.misc import build_from_crawler, load_object
 
 logger = logging.getLogger(__name__)
@@ -125,6 +126,14 @@ class FixtureSiteServer:
         self.stop()
 
 
+def local_hosts(settings: BaseSettings) -> frozenset[str]:
+    """The hosts rerouted to the local fixture server; none unless LOCAL_SITES_URL is set."""
+    if not settings.get("LOCAL_SITES_URL"):
+        return frozenset()
+    root = Path(settings["LOCAL_SITES_DIR"])
+    return frozenset(p.name for p in root.iterdir() if p.is_dir())
+
+
 class LocalSitesDownloadHandler(BaseDownloadHandler):
     """HTTP(S) download handler that reroutes fixture hosts to the local server.
 
@@ -147,10 +156,7 @@ class LocalSitesDownloadHandler(BaseDownloadHandler):
         settings = crawler.settings
         inner = build_from_crawler(load_object(settings["LOCAL_SITES_INNER_HANDLER"]), crawler)
         local_url = settings.get("LOCAL_SITES_URL", "")
-        root = Path(settings["LOCAL_SITES_DIR"])
-        hosts = (
-            frozenset(p.name for p in root.iterdir() if p.is_dir()) if local_url else frozenset()
-        )
+        hosts = local_hosts(settings)
         if local_url:
             logger.info(
                 "fetching %s from local fixture server %s", ", ".join(sorted(hosts)), local_url
