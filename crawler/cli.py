@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import functools
 import gzip
+import io
 import json
 import logging
 import os
@@ -13,21 +14,30 @@ import pkgutil
 import sys
 import urllib.request
 import uuid
+import zlib
 from collections.abc import Sequence
 from importlib import import_module
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from scrapy.settings import Settings
 
 import crawler.commands
-from crawler.argtypes import date_arg, pair_arg
-from crawler.project import open_store, project_settings
+from crawler.argtypes import UsageError, date_arg, int_range, setting_arg
+from crawler.project import mongo_failure, open_store, project_settings
 from crawler.sites import SITES, default_sites, parse_page
 
 # The fixture sites include real pages captured in 2020 and 2024; the demo's
 # window reaches back far enough to take them all.
 DEMO_SINCE = "2020-01-01"
+
+CRAWL_EXIT_STATUSES = """\
+exit statuses:
+  0  every site's crawl finished and every monitor passed
+  1  a crawl did not finish normally, items were not saved (MongoDB away and the
+     journal not writable), or MongoDB could not be reached for the monitors
+  2  a bad argument (one line on stderr)
+  3  a monitor failed (one line per site and reason on stderr)"""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -52,9 +62,14 @@ def run_crawl(sites: Sequence[str], settings: Settings, spider_args: dict[str, A
         crawlers.append(crawler)
         process.crawl(crawler, **spider_args)
     process.start()
+    # Items neither MongoDB nor the journal took (a full disk): never a success.
+    unsaved = sum(c.stats.get_value("pipelines/store/unsaved") or 0 for c in crawlers)
+    if unsaved:
+        print(f"crawl: journal not writable: {unsaved} items not saved", file=sys.stderr)
     failed = [c.spider.name for c in crawlers if c.stats.get_value("finish_reason") != "finished"]
     if failed:
         print(f"crawl: did not finish normally: {', '.join(failed)}", file=sys.stderr)
+    if unsaved or failed:
         return 1
     return 0
 
@@ -64,7 +79,7 @@ def _crawl_sites(args: argparse.Namespace) -> list[str]:
         return default_sites()
     unknown = [s for s in args.sites if s not in SITES]
     if unknown:
-        raise SystemExit(f"crawl: unknown site {', '.join(unknown)} (known: {', '.join(SITES)})")
+        raise UsageError(f"unknown site {', '.join(unknown)} (known: {', '.join(SITES)})")
     return list(args.sites)
 
 
@@ -77,9 +92,9 @@ def cmd_crawl(args: argparse.Namespace) -> int:
         spider_args["max_articles"] = args.max_articles
     if args.log_level:
         settings.set("LOG_LEVEL", args.log_level, "cmdline")
+    sites = _crawl_sites(args)
     for name, value in args.set:
         settings.set(name, value, "cmdline")
-    sites = _crawl_sites(args)
     if not args.local_sites:
         status = run_crawl(sites, settings, spider_args)
     else:
@@ -97,11 +112,18 @@ def monitors_status(settings: Settings, sites: Sequence[str]) -> int:
 
     if not settings.getbool("MONITORS_ENABLED"):
         return 0
-    store = open_store(settings)
     try:
-        failures = failed_monitors(settings["CRAWL_RUN_ID"], store, sites)
-    finally:
-        store.db.client.close()
+        store = open_store(settings)
+        try:
+            failures = failed_monitors(settings["CRAWL_RUN_ID"], store, sites)
+        finally:
+            store.db.client.close()
+    except Exception as exc:
+        message = mongo_failure(exc, settings)
+        if message is None:
+            raise
+        print(f"crawl: {message} (the monitors could not be read)", file=sys.stderr)
+        return 1
     for message in failures:
         print(f"crawl: monitor failed: {message}", file=sys.stderr)
     return 3 if failures else 0
@@ -113,13 +135,32 @@ def monitors_status(settings: Settings, sites: Sequence[str]) -> int:
 # --- extract -------------------------------------------------------------------
 
 
-def _read_page(source: str, user_agent: str) -> bytes:
+class PageTooLarge(ValueError):
+    """A page (after decompression) over the size limit."""
+
+
+def _read_capped(stream: BinaryIO, limit: int, what: str) -> bytes:
+    """At most ``limit`` bytes of ``stream``; PageTooLarge when there are more."""
+    data = stream.read(limit + 1)
+    if len(data) > limit:
+        raise PageTooLarge(f"{what} is larger than {limit:,} bytes (EXTRACT_MAX_BYTES)")
+    return data
+
+
+def _read_page(source: str, user_agent: str, limit: int) -> bytes:
+    """The page's bytes, read (and un-gzipped) up to ``limit`` bytes, never all of a
+    bigger one: a small .gz can unpack to gigabytes."""
     if source.startswith(("http://", "https://")):
         request = urllib.request.Request(source, headers={"User-Agent": user_agent})
         with urllib.request.urlopen(request, timeout=30) as response:
-            return response.read()
-    data = Path(source).read_bytes()
-    return gzip.decompress(data) if data[:2] == b"\x1f\x8b" else data
+            data = _read_capped(response, limit, source)
+    else:
+        with open(source, "rb") as file:
+            data = _read_capped(file, limit, source)
+    if data[:2] != b"\x1f\x8b":
+        return data
+    with gzip.GzipFile(fileobj=io.BytesIO(data)) as unpacked:
+        return _read_capped(unpacked, limit, f"{source} unpacked")
 
 
 @functools.cache
@@ -149,9 +190,13 @@ def extract_page(page: bytes, url: str | None) -> dict[str, Any]:
 
 def cmd_extract(args: argparse.Namespace) -> int:
     settings = project_settings()
+    limit = settings.getint("EXTRACT_MAX_BYTES")
     try:
-        page = _read_page(args.source, settings.get("USER_AGENT"))
-    except OSError as exc:
+        page = _read_page(args.source, settings.get("USER_AGENT"), limit)
+    except PageTooLarge as exc:
+        print(f"extract: {exc}", file=sys.stderr)
+        return 1
+    except (OSError, EOFError, zlib.error) as exc:  # EOFError, zlib.error: a broken .gz
         print(f"extract: cannot read {args.source}: {exc}", file=sys.stderr)
         return 1
     url = args.url or (args.source if args.source.startswith("http") else None)
@@ -207,6 +252,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="crawl sites into MongoDB (the nightly job)",
         description="Crawl registered sites into MongoDB, all spiders in one process. "
         "This is what cron runs.",
+        epilog=CRAWL_EXIT_STATUSES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     crawl.add_argument("sites", nargs="*", metavar="SITE", help=f"sites: {', '.join(SITES)}")
     crawl.add_argument(
@@ -221,7 +268,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     crawl.add_argument(
         "--max-articles",
-        type=int,
+        type=int_range(1),
         metavar="N",
         help="at most N articles per site (default: CRAWL_MAX_ARTICLES)",
     )
@@ -236,9 +283,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--set",
         action="append",
         default=[],
-        type=pair_arg,
+        type=setting_arg,
         metavar="NAME=VALUE",
-        help="override a Scrapy/project setting (repeatable)",
+        help="override a Scrapy/project setting (repeatable); a known setting's value must "
+        "have the type of its default",
     )
     crawl.set_defaults(func=cmd_crawl)
 
@@ -262,7 +310,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Serve the fixture sites on 127.0.0.1, run the nightly job against "
         "them into MongoDB and print what landed.",
     )
-    demo.add_argument("--limit", type=int, default=20, help="articles to list at the end")
+    demo.add_argument("--limit", type=int_range(1), default=20, help="articles to list at the end")
     demo.add_argument(
         "--log-level", default="WARNING", choices=["DEBUG", "INFO", "WARNING", "ERROR"]
     )
@@ -274,11 +322,24 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    if args.command not in ("crawl", "demo", "nightly"):  # crawls log through Scrapy's own handler
+    """Exit status: 0 done, 2 a bad argument, 1 a runtime error (one line on stderr for
+    both); commands document their own others (crawl and nightly: 3, 75)."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    # Crawls (capture is one) log through Scrapy's own handler.
+    if args.command not in ("crawl", "demo", "nightly", "capture"):
         logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:
         return int(args.func(args) or 0)
     except BrokenPipeError:  # output piped into `head` and the like
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except UsageError as exc:  # found after parsing: said the way argparse says it
+        print(f"{parser.prog} {args.command}: error: {exc} (see --help)", file=sys.stderr)
+        return 2
+    except Exception as exc:
+        message = mongo_failure(exc)  # the one runtime error every command may meet
+        if message is None:
+            raise
+        print(f"{args.command}: {message}", file=sys.stderr)
+        return 1

@@ -429,12 +429,22 @@ def parse_since(value: str, now: datetime | None = None) -> datetime:
     now = now or datetime.now(UTC)
     match = _SINCE_RELATIVE.match(value)
     if match:
-        amount, unit = int(match.group(1)), match.group(2).lower()
-        return now - timedelta(**{_SINCE_UNITS[unit]: amount})
+        unit = match.group(2).lower()
+        try:
+            return now - timedelta(**{_SINCE_UNITS[unit]: int(match.group(1))})
+        except (OverflowError, ValueError):  # before year 1, or too many digits for int()
+            raise ValueError(
+                f"since={value!r}: reaches back before the year 1; give a shorter span"
+            ) from None
     try:
         parsed = datetime.fromisoformat(value.strip())
     except ValueError:
         raise ValueError(
             f"since={value!r}: expected a span like 1d, 36h, 2w or a date like 2026-11-01"
         ) from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=IST)
+    parsed = parsed if parsed.tzinfo else parsed.replace(tzinfo=IST)
+    try:
+        parsed.astimezone(UTC)  # stored dates are UTC: 0001-01-01 IST is not one
+    except OverflowError:
+        raise ValueError(f"since={value!r}: out of range (years 1 to 9999 in UTC)") from None
+    return parsed

@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import IO, Protocol
 
 from crawler import PROJECT_ROOT
+from crawler.argtypes import control_character
 
 # Exit status of a nightly run that found another one still going (EX_TEMPFAIL).
 EXIT_LOCKED = 75
@@ -95,9 +96,19 @@ class NightlyEntry:
         return " && ".join(parts)
 
     def line(self) -> str:
-        """The crontab line: five time fields, then the command with ``%`` escaped."""
+        """The crontab line: five time fields, then the command with ``%`` escaped.
+
+        Quoting cannot hold a line break: cron reads a quoted newline as the end of
+        the entry and the rest as a line of its own. So every value is refused if it
+        holds one (or any other control character)."""
+        command = self.command()
+        bad = control_character(command)
+        if bad:
+            raise ScheduleError(
+                f"the entry would hold a control character ({bad}): {command!r}; not written"
+            )
         # cron turns an unescaped % into a newline, even inside quotes.
-        return f"{self.minute} {self.hour} * * * " + self.command().replace("%", r"\%")
+        return f"{self.minute} {self.hour} * * * " + command.replace("%", r"\%")
 
 
 def default_python() -> str:
@@ -135,7 +146,11 @@ def block(entry: NightlyEntry) -> str:
 def _split(text: str, project_root: str) -> tuple[list[str], list[str] | None, list[str]]:
     """Lines before, inside (None when absent) and after this project's block."""
     begin, end = _markers(project_root)
-    lines = text.splitlines()
+    # Lines end at "\n" only, as cron reads them: splitlines() would also split at
+    # U+2028, form feeds and the like and rewrite the user's own lines.
+    lines = text.split("\n")
+    if lines[-1] == "":
+        lines.pop()
     if begin not in lines:
         return lines, None, []
     start = lines.index(begin)
@@ -188,14 +203,26 @@ class CrontabFile:
         self.path = Path(path)
 
     def read(self) -> str:
-        return self.path.read_text(encoding="utf-8") if self.path.exists() else ""
+        try:
+            return self.path.read_text(encoding="utf-8") if self.path.exists() else ""
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ScheduleError(f"cannot read {self.path}: {_reason(exc)}") from None
 
     def write(self, text: str) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.path.write_text(text, encoding="utf-8")
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.path.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise ScheduleError(f"cannot write {self.path}: {_reason(exc)}") from None
 
     def describe(self) -> str:
         return str(self.path)
+
+
+def _reason(exc: Exception) -> str:
+    if isinstance(exc, FileExistsError | NotADirectoryError):  # from mkdir(parents=True)
+        return f"{exc.filename} is not a directory" if exc.filename else "not a directory"
+    return (exc.strerror if isinstance(exc, OSError) else None) or str(exc)
 
 
 class UserCrontab:
@@ -245,15 +272,25 @@ def write_env_file(path: str | Path, values: Mapping[str, str]) -> Path:
     secret is never readable by others, not even for a moment.
     """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    for name, value in values.items():
+        bad = control_character(f"{name}={value}")
+        if bad:  # a sourced file is shell code: one value, one line, quoted
+            raise ScheduleError(f"{name} holds a control character ({bad}); {path} not written")
     text = "# Environment for the nightly crawl; written by `python -m crawler schedule install`.\n"
     text += "".join(f"export {name}={shlex.quote(value)}\n" for name, value in values.items())
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".cron-env-")  # mkstemp: mode 0600
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".cron-env-")  # mkstemp: mode 0600
+    except OSError as exc:
+        raise ScheduleError(f"cannot write {path}: {_reason(exc)}") from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as out:
             out.write(text)
         os.chmod(tmp, 0o600)
         os.replace(tmp, path)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise ScheduleError(f"cannot write {path}: {_reason(exc)}") from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise

@@ -15,13 +15,13 @@ from typing import Any
 from pymongo.errors import PyMongoError
 from scrapy.settings import Settings
 
-from crawler.project import project_settings
+from crawler.argtypes import positive_float
+from crawler.project import mongo_failure, project_settings
 from crawler.store import (
     ArticleStore,
     EmbeddedMongo,
     EmbeddedMongoError,
     connect,
-    redact_secrets,
     redact_uri,
 )
 
@@ -53,7 +53,7 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
     )
     start.add_argument(
         "--timeout",
-        type=float,
+        type=positive_float,
         default=20.0,
         metavar="SECONDS",
         help="how long to wait for the server to answer (default: %(default)s)",
@@ -67,7 +67,7 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
     )
     stop.add_argument(
         "--timeout",
-        type=float,
+        type=positive_float,
         default=30.0,
         metavar="SECONDS",
         help="how long to wait before killing the server (default: %(default)s)",
@@ -130,7 +130,7 @@ def _run_external(command: str, mongo_uri: str, settings: Settings) -> int:
         count = _article_count(mongo_uri, settings, raise_errors=True)
     except PyMongoError as exc:
         print(f"external server: unreachable ({shown})")
-        print(f"error:    {redact_secrets(str(exc), mongo_uri)}")
+        print(f"error:    {mongo_failure(exc, settings)}")
         return 1
     print(f"external server: reachable ({shown})")
     print(f"articles: {count}")

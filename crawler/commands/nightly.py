@@ -20,13 +20,13 @@ from typing import Any
 from pymongo.errors import PyMongoError
 from scrapy.settings import Settings
 
-from crawler.argtypes import date_arg, pair_arg
+from crawler.argtypes import date_arg, int_range, plain_text, setting_arg
 from crawler.cli import run_crawl
+from crawler.embedded import EmbeddedMongoError
 from crawler.monitors import failed_monitors
-from crawler.project import open_store, project_settings
+from crawler.project import mongo_failure, open_store, project_settings
 from crawler.schedule import EXIT_LOCKED, LockBusy, RunLock, log_path, prune_logs
 from crawler.sites import SITES, default_sites
-from crawler.store import redact_secrets
 
 logger = logging.getLogger(__name__)
 
@@ -37,8 +37,18 @@ _DESCRIPTION = """\
 Run the nightly crawl as cron does: under a lock (a second run exits at once
 with status 75), with its log in LOG_DIR/crawl-YYYYmmdd-HHMMSS.log (logs older
 than --keep-days are deleted), then check the monitors. Prints nothing when all
-is well. Exit status: 0 all well, 1 a crawl did not finish normally, 3 a monitor
-failed (one line per site and reason on stderr), 75 another run holds the lock."""
+is well."""
+
+_EXIT_STATUSES = """\
+exit statuses:
+  0   all well
+  1   a crawl did not finish normally; items were not saved (MongoDB away and the
+      journal not writable: "journal not writable: N items not saved"); or the
+      log directory or the lock file cannot be written. 1 wins over 3: unsaved
+      items matter more
+  2   a bad argument (one line on stderr)
+  3   a monitor failed (one line per site and reason on stderr)
+  75  another run holds the lock"""
 
 
 def site_list(value: str) -> list[str]:
@@ -67,12 +77,16 @@ def add_job_arguments(parser: argparse.ArgumentParser, since_default: str = "CRA
     )
     parser.add_argument(
         "--keep-days",
-        type=int,
+        type=int_range(1, 36500),
         metavar="N",
         help="delete run logs older than N days (default: SCHEDULE_KEEP_DAYS, 14)",
     )
-    parser.add_argument("--log-dir", help="directory of the run logs (default: SCHEDULE_LOG_DIR)")
-    parser.add_argument("--lock-file", help="the run lock (default: SCHEDULE_LOCK_FILE)")
+    parser.add_argument(
+        "--log-dir", type=plain_text, help="directory of the run logs (default: SCHEDULE_LOG_DIR)"
+    )
+    parser.add_argument(
+        "--lock-file", type=plain_text, help="the run lock (default: SCHEDULE_LOCK_FILE)"
+    )
     parser.add_argument(
         "--local-sites",
         action="store_true",
@@ -83,9 +97,10 @@ def add_job_arguments(parser: argparse.ArgumentParser, since_default: str = "CRA
         "--set",
         action="append",
         default=[],
-        type=pair_arg,
+        type=setting_arg,
         metavar="NAME=VALUE",
-        help="override a Scrapy/project setting (repeatable)",
+        help="override a Scrapy/project setting (repeatable); a known setting's value must "
+        "have the type of its default",
     )
 
 
@@ -94,6 +109,7 @@ def register(commands: Any) -> None:
         "nightly",
         help="the cron job: a locked, logged crawl that fails when a monitor fails",
         description=_DESCRIPTION,
+        epilog=_EXIT_STATUSES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add_job_arguments(parser)
@@ -124,6 +140,15 @@ def cmd_nightly(args: argparse.Namespace) -> int:
     except LockBusy as exc:
         print(f"nightly: another nightly run is still going ({exc}); exiting.", file=sys.stderr)
         return EXIT_LOCKED
+    except OSError as exc:
+        print(f"nightly: cannot take the run lock {lock.path}: {exc}", file=sys.stderr)
+        return 1
+    try:
+        log_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        lock.release()
+        print(f"nightly: cannot write the log directory {log_dir}: {exc}", file=sys.stderr)
+        return 1
     try:
         return NightlyRun(settings, args.sites or default_sites(), args.since, log_dir).run(
             keep_days, args.local_sites
@@ -167,9 +192,9 @@ class NightlyRun:
             logger.removeHandler(handler)
             handler.close()
             logger.propagate = True
-        if failures:
-            for message in failures:
-                print(f"nightly: monitor failed: {message}", file=sys.stderr)
+        for message in failures:
+            print(f"nightly: monitor failed: {message}", file=sys.stderr)
+        if failures and not status:
             print(f"nightly: run {self.run_id}, log {self.log_file}", file=sys.stderr)
             return EXIT_MONITOR_FAILED
         if status:
@@ -199,10 +224,8 @@ class NightlyRun:
                 failures = failed_monitors(self.run_id, store, self.sites)
             finally:
                 store.db.client.close()
-        except PyMongoError as exc:
-            # pymongo appends a long topology dump; the first part says it all.
-            text = str(exc).split(", Topology Description:")[0]
-            reason = redact_secrets(text, self.settings.get("MONGO_URI") or "")
+        except (PyMongoError, EmbeddedMongoError) as exc:
+            reason = mongo_failure(exc, self.settings)  # one line, the password hidden
             failures = [f"all sites: run_record: cannot read the run records ({reason})"]
         for message in failures:
             logger.error("Monitor failed: %s", message)

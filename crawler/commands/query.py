@@ -9,17 +9,27 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import os
 import sys
+import tempfile
 from collections import Counter
 from collections.abc import Iterable
 from datetime import datetime
+from pathlib import Path
 from typing import Any, TextIO
 
-from crawler.argtypes import date_arg, pair_arg
+from crawler.argtypes import date_arg, int_range, pair_arg
 from crawler.dates import IST, parse_since
 from crawler.project import open_store
 from crawler.sites import CATEGORIES, SITES
 from crawler.store import FILTER_FIELDS, SORT_FIELDS, QueryError, article_query
+
+_EXIT_STATUSES = """\
+exit statuses:
+  0  done (also when nothing matches)
+  1  MongoDB could not be reached or refused the password, or the output
+     file cannot be written (one line on stderr)
+  2  a bad argument or filter (one line on stderr)"""
 
 EXPORT_FIELDS = (
     "url",
@@ -165,31 +175,70 @@ def _csv_value(value: Any) -> str:
     return "" if value is None else str(value)
 
 
+def write_export(docs: Iterable[dict[str, Any]], out: TextIO, fmt: str) -> int:
+    """Write the articles as CSV or JSON lines; return how many."""
+    count = 0
+    if fmt == "csv":
+        writer = csv.writer(out)
+        writer.writerow(EXPORT_FIELDS)
+        for doc in docs:
+            writer.writerow([_csv_value(doc.get(name)) for name in EXPORT_FIELDS])
+            count += 1
+    else:
+        for doc in docs:
+            row = {name: doc.get(name) for name in EXPORT_FIELDS}
+            out.write(json.dumps(row, ensure_ascii=False, default=_json_default) + "\n")
+            count += 1
+    return count
+
+
+def _private_file_beside(target: Path) -> tuple[TextIO, Path]:
+    """A new file in ``target``'s directory, to be renamed over it once complete: a
+    failed export leaves the earlier file as it was."""
+    if target.is_dir():
+        raise IsADirectoryError(21, "it is a directory")
+    fd, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
+    umask = os.umask(0)
+    os.umask(umask)
+    os.fchmod(fd, 0o666 & ~umask)  # the mode a plain open() gives, not mkstemp's 0600
+    return os.fdopen(fd, "w", encoding="utf-8", newline=""), Path(name)
+
+
 def cmd_export(args: argparse.Namespace) -> int:
-    store = open_store()
-    out = open(args.out, "w", encoding="utf-8", newline="") if args.out else sys.stdout  # noqa: SIM115
     try:
-        docs = store.iter_articles(**filters_from(args), projection=dict.fromkeys(EXPORT_FIELDS, 1))
-        count = 0
-        if args.format == "csv":
-            writer = csv.writer(out)
-            writer.writerow(EXPORT_FIELDS)
-            for doc in docs:
-                writer.writerow([_csv_value(doc.get(name)) for name in EXPORT_FIELDS])
-                count += 1
-        else:
-            for doc in docs:
-                row = {name: doc.get(name) for name in EXPORT_FIELDS}
-                out.write(json.dumps(row, ensure_ascii=False, default=_json_default) + "\n")
-                count += 1
+        filters = filters_from(args)
+        article_query(**filters)  # refused filters: before any file is touched
     except QueryError as exc:
         print(f"export: {exc}", file=sys.stderr)
         return 2
+    projection = dict.fromkeys(EXPORT_FIELDS, 1)
+    if not args.out:
+        docs = open_store().iter_articles(**filters, projection=projection)
+        write_export(docs, sys.stdout, args.format)
+        return 0
+    target = Path(args.out).expanduser().absolute()  # before open_store() moves to the root
+    if target.exists() and not target.is_file() and not target.is_dir():
+        # /dev/stdout, a named pipe: nothing to keep, nothing to rename over.
+        with target.open("w", encoding="utf-8", newline="") as out:
+            docs = open_store().iter_articles(**filters, projection=projection)
+            write_export(docs, out, args.format)
+        return 0
+    try:
+        out, part = _private_file_beside(target)
+    except OSError as exc:
+        print(f"export: cannot write {args.out}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    try:
+        with out:
+            docs = open_store().iter_articles(**filters, projection=projection)
+            count = write_export(docs, out, args.format)
+        part.replace(target)
+    except OSError as exc:  # a full disk, say
+        print(f"export: cannot write {args.out}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
     finally:
-        if args.out:
-            out.close()
-    if args.out:
-        print(f"exported {count} articles to {args.out}", file=sys.stderr)
+        part.unlink(missing_ok=True)
+    print(f"exported {count} articles to {args.out}", file=sys.stderr)
     return 0
 
 
@@ -198,6 +247,8 @@ def register(commands: Any) -> None:
         "query",
         help="list stored articles",
         description="List stored articles, newest first, as a table or JSON lines.",
+        epilog=_EXIT_STATUSES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add_filter_arguments(query)
     query.add_argument(
@@ -206,7 +257,9 @@ def register(commands: Any) -> None:
         choices=[f"{d}{f}" for f in SORT_FIELDS for d in ("-", "")],
         help="sort field, '-' for descending (default -published_at)",
     )
-    query.add_argument("--limit", type=int, default=50, help="at most this many (default 50)")
+    query.add_argument(
+        "--limit", type=int_range(1), default=50, help="at most this many (default 50)"
+    )
     query.add_argument("--json", action="store_true", help="one JSON object per line")
     query.set_defaults(func=cmd_query)
 
@@ -216,13 +269,16 @@ def register(commands: Any) -> None:
         description="Counts of stored articles by site, category and day (IST).",
     )
     add_filter_arguments(stats)
-    stats.add_argument("--days", type=int, default=14, help="days to list (default 14)")
+    stats.add_argument("--days", type=int_range(0), default=14, help="days to list (default 14)")
     stats.set_defaults(func=cmd_stats)
 
     export = commands.add_parser(
         "export",
         help="write a corpus file (JSON lines or CSV)",
-        description="Write the matching articles as JSON lines or CSV (lists joined by '; ').",
+        description="Write the matching articles as JSON lines or CSV (lists joined by '; '). "
+        "With --out the file is replaced only once complete.",
+        epilog=_EXIT_STATUSES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add_filter_arguments(export)
     export.add_argument("--format", choices=["jsonl", "csv"], default="jsonl")

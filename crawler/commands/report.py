@@ -7,13 +7,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from pymongo.errors import PyMongoError
-
 from crawler.argtypes import date_arg
 from crawler.dates import parse_since
-from crawler.project import open_store, project_settings
+from crawler.project import mongo_failure, open_store, project_settings
 from crawler.report import write_report
-from crawler.store import redact_secrets
 
 
 def register(commands: Any) -> None:
@@ -35,6 +32,9 @@ def register(commands: Any) -> None:
 
 def cmd_report(args: argparse.Namespace) -> int:
     out = Path(args.out).expanduser().resolve()  # before project_settings() moves to the root
+    if out.is_dir():
+        print(f"report: cannot write {args.out}: it is a directory", file=sys.stderr)
+        return 1
     settings = project_settings()
     since = parse_since(args.since or settings.get("REPORT_SINCE"))
     try:
@@ -43,9 +43,17 @@ def cmd_report(args: argparse.Namespace) -> int:
             path = write_report(store, since, out, settings.get("REPORT_TIMEZONE"))
         finally:
             store.db.client.close()
-    except PyMongoError as exc:
-        text = redact_secrets(str(exc).split(", Topology Description:")[0], settings["MONGO_URI"])
-        print(f"report: cannot read MongoDB: {text}", file=sys.stderr)
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        if isinstance(exc, FileExistsError):  # mkdir(parents=True) met a file on the way
+            reason = f"{exc.filename} is not a directory"
+        print(f"report: cannot write {args.out}: {reason}", file=sys.stderr)
+        return 1
+    except Exception as exc:
+        message = mongo_failure(exc, settings)
+        if message is None:
+            raise
+        print(f"report: {message}", file=sys.stderr)
         return 1
     print(path)
     return 0

@@ -10,6 +10,7 @@ from typing import Any
 
 from scrapy.settings import Settings
 
+from crawler.argtypes import control_character, plain_text
 from crawler.commands.nightly import add_job_arguments
 from crawler.project import project_settings
 from crawler.schedule import (
@@ -64,13 +65,17 @@ def register(commands: Any) -> None:
     add_job_arguments(install, since_default="SCHEDULE_SINCE, 36h")
     install.add_argument(
         "--env-file",
+        type=plain_text,
         help="where to write the environment the job needs (default: SCHEDULE_ENV_FILE)",
     )
     show = actions.add_parser("show", help="print the installed entry exactly as it stands")
     remove = actions.add_parser("remove", help="remove this project's entry")
     for sub in (install, show, remove):
         sub.add_argument(
-            "--crontab-file", metavar="FILE", help="a crontab file instead of the user's crontab"
+            "--crontab-file",
+            type=plain_text,
+            metavar="FILE",
+            help="a crontab file instead of the user's crontab",
         )
     parser.set_defaults(func=cmd_schedule)
 
@@ -119,6 +124,16 @@ def install(
     )
     env_file = Path(paths["env_file"] or settings.get("SCHEDULE_ENV_FILE"))
     values = environment_to_pass(settings.getlist("SCHEDULE_ENV_VARS"), os.environ)
+    for name, value in values.items():
+        bad = control_character(value)
+        if bad:  # refused before anything is written
+            print(
+                f"schedule: {name} in the environment holds a control character ({bad}); "
+                "it would be written to the env file the entry sources. Nothing installed.",
+                file=sys.stderr,
+            )
+            return 2
+    entry.line()  # ScheduleError before the env file is written, if the entry cannot be
     if values:
         write_env_file(env_file, values)
         entry.env_file = str(env_file)

@@ -8,6 +8,7 @@ imported by ``train`` and ``evaluate-topics`` alone.
 from __future__ import annotations
 
 import argparse
+import codecs
 import json
 import sys
 import time
@@ -113,16 +114,37 @@ def _model_path(explicit: str | None) -> Path:
     return Path(CLASSIFY_MODEL_PATH)
 
 
-def read_lines(stream: BinaryIO) -> Iterator[str]:
-    """Lines split at "\\n" only (a stray "\\r" or U+2028 inside a line must not make
-    two output lines), decoded as UTF-8 with bad bytes replaced; no trailing newline
-    needed on the last line."""
+def _skip_rest_of_line(stream: BinaryIO) -> bool:
+    """Read past the next "\\n" in bounded pieces; whether there was anything to skip."""
+    skipped = False
+    while piece := stream.readline(1 << 16):
+        skipped = True
+        if piece.endswith(b"\n"):
+            break
+    return skipped
+
+
+def read_lines(stream: BinaryIO, max_chars: int) -> Iterator[tuple[str, bool]]:
+    """(line, cut) pairs: lines split at "\\n" only (a stray "\\r" or U+2028 inside a
+    line must not make two output lines), decoded as UTF-8 with bad bytes replaced; no
+    trailing newline needed on the last line. A line is read up to ``max_chars``
+    characters (cut at a space) and the rest skipped unread into memory: ``cut`` says so.
+    """
+    max_bytes = 4 * max_chars + 1  # UTF-8 takes at most 4 bytes a character
     first = True
-    for raw in stream:
-        line = raw.decode("utf-8", errors="replace").rstrip("\n").removesuffix("\r")
+    while raw := stream.readline(max_bytes):
+        whole = raw.endswith(b"\n")
+        cut = not whole and _skip_rest_of_line(stream)
+        # An incremental decoder holds back a character cut in two at the end.
+        line = codecs.getincrementaldecoder("utf-8")("replace").decode(raw, final=not cut)
+        line = line.removesuffix("\n").removesuffix("\r") if whole else line
         if first:
             line, first = line.removeprefix("\ufeff"), False
-        yield line
+        if len(line) > max_chars:
+            line, cut = line[:max_chars], True
+        if cut and len(words := line.rsplit(None, 1)) == 2:  # no cut-off half word
+            line = words[0]
+        yield line, cut
 
 
 def cmd_classify(args: argparse.Namespace) -> int:
@@ -133,9 +155,13 @@ def cmd_classify(args: argparse.Namespace) -> int:
     except (OSError, ValueError, KeyError) as exc:
         print(f"classify: cannot load the model: {exc}", file=sys.stderr)
         return 1
+    from crawler.settings import CLASSIFY_MAX_CHARS  # the settings module only: fast
+
     out: TextIO = open(sys.stdout.fileno(), "w", encoding="utf-8", closefd=False)  # noqa: SIM115
     interactive = sys.stdin.isatty()
-    for line in read_lines(sys.stdin.buffer):
+    long_lines = 0
+    for line, cut in read_lines(sys.stdin.buffer, CLASSIFY_MAX_CHARS):
+        long_lines += cut
         prediction = classifier.predict(line)
         if args.json:
             record = {
@@ -149,6 +175,12 @@ def cmd_classify(args: argparse.Namespace) -> int:
         if interactive:
             out.flush()
     out.flush()
+    if long_lines:
+        print(
+            f"classify: {long_lines} line(s) longer than {CLASSIFY_MAX_CHARS:,} characters "
+            "(CLASSIFY_MAX_CHARS) were classified on their start",
+            file=sys.stderr,
+        )
     return 0
 
 
