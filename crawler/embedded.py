@@ -38,6 +38,30 @@ _LOCKED_MARKERS = ("already being managed by another process", "WiredTiger.lock"
 _PORT_MARKERS = ("Address already in use", "Errno 98")
 
 
+def process_alive(pid: int) -> bool:
+    """Whether a process with this pid runs (not exited, not a zombie)."""
+    if pid <= 0:
+        return False  # 0 and -1 would address process groups, not one process
+    try:
+        # Reap our own exited child; otherwise it lingers as a zombie that kill(0) sees.
+        if os.waitpid(pid, os.WNOHANG)[0] == pid:
+            return False
+    except ChildProcessError:
+        pass
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return True
+    # A zombie of another parent (state Z) has exited already.
+    return stat.rsplit(")", 1)[-1].split()[0] != "Z"
+
+
 class EmbeddedMongoError(RuntimeError):
     """The embedded server could not be started or stopped."""
 
@@ -276,26 +300,7 @@ class EmbeddedMongo:
 
     @staticmethod
     def _alive(pid: int) -> bool:
-        if pid <= 0:
-            return False  # 0 and -1 would address process groups, not one process
-        try:
-            # Reap our own exited child; otherwise it lingers as a zombie that kill(0) sees.
-            if os.waitpid(pid, os.WNOHANG)[0] == pid:
-                return False
-        except ChildProcessError:
-            pass
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return False
-        except PermissionError:
-            return True
-        try:
-            stat = Path(f"/proc/{pid}/stat").read_text()
-        except OSError:
-            return True
-        # A zombie of another parent (state Z) has exited already.
-        return stat.rsplit(")", 1)[-1].split()[0] != "Z"
+        return process_alive(pid)
 
     @staticmethod
     def _signal(pid: int, signum: int) -> None:

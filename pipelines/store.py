@@ -41,6 +41,7 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
+from crawler.embedded import process_alive
 from crawler.monitors import MonitorSuite
 from crawler.runs import build_summary, previous_summaries
 from crawler.store import (
@@ -344,7 +345,7 @@ class MongoStorePipeline:
             if self.runs_journal.pending():
                 replayed = self.runs_journal.replay_with(self.store.record_runs)
                 logger.info("Recorded %d journaled run records", replayed)
-            for run_id in self.store.close_dead_runs(socket.gethostname(), _pid_alive):
+            for run_id in self.store.close_dead_runs(socket.gethostname(), process_alive):
                 logger.warning("Run %s never closed (its process is gone); recorded so", run_id)
         except (PyMongoError, OSError) as exc:
             logger.warning("Could not replay run records: %s", self._redact(str(exc)))
@@ -475,18 +476,6 @@ class MongoStorePipeline:
 def _log_failure(future: asyncio.Future[None]) -> None:
     if not future.cancelled() and future.exception() is not None:
         logger.error("Could not stop the crawl: %s", future.exception())
-
-
-def _pid_alive(pid: int) -> bool:
-    if pid <= 0:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def _monitor_suite(crawler: Crawler) -> MonitorSuite | None:

@@ -30,7 +30,6 @@ import difflib
 import gzip
 import json
 import sys
-import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -42,15 +41,7 @@ FIXTURES = ROOT / "tests" / "fixtures"
 EXPECTED_DIR = FIXTURES / "expected"
 PROVENANCE = FIXTURES / "PROVENANCE.json"
 
-
-def nfc(value: Any) -> Any:
-    if isinstance(value, str):
-        return unicodedata.normalize("NFC", value)
-    if isinstance(value, list):
-        return [nfc(v) for v in value]
-    if isinstance(value, dict):
-        return {k: nfc(v) for k, v in value.items()}
-    return value
+from tests.helpers import nfc  # noqa: E402  (the path above makes it importable)
 
 
 def dump(data: dict[str, Any]) -> str:
