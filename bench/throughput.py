@@ -1,0 +1,306 @@
+"""Crawl throughput: bare Scrapy, a trafilatura-only spider and the full pipeline, side by side.
+
+    .venv/bin/python bench/throughput.py 2000
+    .venv/bin/python bench/throughput.py 10000 --rounds 3
+
+Builds a synthetic Jagran site of N articles in a temporary fixture tree: each page
+is the real 2020 Jagran capture (282 KB, tests/fixtures/sites/www.jagran.com) with
+its headline, its two story paragraphs, its id and its date replaced, so bodies are
+distinct (sentences drawn from the topic corpus) and the markup stays real;
+robots.txt names a sitemap index of Google News sitemaps of 1,000 URLs each. One
+fixture server on 127.0.0.1 serves it to every contender (LOCAL_SITES_URL), each
+run in a process of its own with AutoThrottle off and the project's concurrency:
+
+* bare: the jagran spider's discovery, article pages downloaded and thrown away;
+* trafilatura: the same, plus `trafilatura.extract` on every page;
+* full: `python -m crawler crawl jagran` with every pipeline into a throw-away
+  embedded SecantusDB server;
+* night 2: the full crawl again over the same database (nothing new).
+
+Printed per contender: articles, wall seconds (process start to exit), pages/s,
+ratio to bare, peak RSS of the crawl process; for the full crawl also the database
+server's peak RSS, and night 2's wall time and requests. Medians over --rounds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import AsyncIterator, Iterable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+TEMPLATE = next((ROOT / "tests/fixtures/sites/www.jagran.com/uttar-pradesh").glob("*21109565.html"))
+CORPUS = ROOT / "crawler/data/topic-corpus/l3cube-indicnews-hindi-shc.csv"
+HOST = "www.jagran.com"
+PER_SITEMAP = 1000
+
+
+# --- the synthetic site -----------------------------------------------------------------
+
+
+def _story_parts(page: str) -> tuple[str, str, str]:
+    """The template's headline and its two story paragraphs (their text, as in the page)."""
+    headline = re.search(r'"headline"\s*:\s*"([^"]+)"', page)
+    body = page[page.index('<div class="articleBody">') :]
+    paragraphs = [p for p in re.findall(r"<p>(.*?)</p>", body, re.S) if len(p) > 200][:2]
+    if headline is None or len(paragraphs) != 2:
+        raise SystemExit(f"{TEMPLATE.name}: template markup changed; update bench/throughput.py")
+    return headline[1], paragraphs[0], paragraphs[1]
+
+
+def _sentences() -> list[str]:
+    lines = CORPUS.read_text(encoding="utf-8").splitlines()[1:]
+    return [line.rsplit(",", 1)[0].strip('"') for line in lines if "," in line]
+
+
+def build_site(root: Path, n: int, day: datetime) -> None:
+    page = TEMPLATE.read_text(encoding="utf-8")
+    headline, first, second = _story_parts(page)
+    sentences = _sentences()
+    rng = random.Random(n)
+    site = root / HOST
+    (site / "news").mkdir(parents=True)
+    urls = []
+    stamp = day.strftime("%Y-%m-%d")
+    for i in range(n):
+        article_id = 30000000 + i
+        title = f"{rng.choice(sentences)} ({i})"
+        paras = ["। ".join(rng.sample(sentences, 6)) + "।" for _ in range(2)]
+        text = page.replace(headline, title).replace(first, paras[0]).replace(second, paras[1])
+        text = text.replace("21109565", str(article_id)).replace("2020-11-28", stamp)
+        name = f"national-synthetic-story-{article_id}.html"
+        text = re.sub(
+            r"/uttar-pradesh/allahabad-city-[\w-]+-" + str(article_id), "/news/" + name[:-5], text
+        )
+        (site / "news" / name).write_text(text, encoding="utf-8")
+        urls.append(f"https://{HOST}/news/{name}")
+    published = f"{stamp}T13:34:47+05:30"
+    index = []
+    for part, start in enumerate(range(0, n, PER_SITEMAP)):
+        entries = "".join(
+            f"<url><loc>{u}</loc><news:news><news:publication_date>{published}"
+            "</news:publication_date></news:news></url>"
+            for u in urls[start : start + PER_SITEMAP]
+        )
+        (site / f"news-sitemap-{part}.xml").write_text(
+            '<?xml version="1.0" encoding="UTF-8"?><urlset xmlns="http://www.sitemaps.org/schemas/'
+            'sitemap/0.9" xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">'
+            f"{entries}</urlset>",
+            encoding="utf-8",
+        )
+        index.append(f"<sitemap><loc>https://{HOST}/news-sitemap-{part}.xml</loc></sitemap>")
+    (site / "sitemap-index.xml").write_text(
+        '<?xml version="1.0" encoding="UTF-8"?><sitemapindex xmlns="http://www.sitemaps.org/'
+        f'schemas/sitemap/0.9">{"".join(index)}</sitemapindex>',
+        encoding="utf-8",
+    )
+    (site / "robots.txt").write_text(
+        f"User-agent: *\nAllow: /\nSitemap: https://{HOST}/sitemap-index.xml\n", encoding="utf-8"
+    )
+
+
+# --- the contenders (run in a child process) ------------------------------------------------
+
+
+def run_contender(kind: str, n: int, out: Path) -> None:
+    """Child process: one crawl of the bare or trafilatura spider; stats to `out`."""
+    from scrapy.crawler import CrawlerProcess
+    from scrapy.http import Response
+
+    from crawler.project import project_settings
+    from crawler.sites import SITES
+    from spiders.base import NewsSpider
+
+    class BareSpider(NewsSpider):
+        name = "bench_bare"
+
+        def resolve_site(self) -> Any:
+            return SITES["jagran"]
+
+        async def start(self) -> AsyncIterator[Any]:
+            async for request in super().start():
+                yield request
+
+        def parse_article(self, response: Response) -> Iterable[Any]:
+            self.crawler.stats.inc_value("bench/pages")
+            if kind == "trafilatura":
+                import trafilatura
+
+                if trafilatura.extract(response.text):
+                    self.crawler.stats.inc_value("bench/extracted")
+            return ()
+
+    settings = project_settings()
+    settings.setdict(
+        {
+            "ITEM_PIPELINES": {},
+            "INCREMENTAL_ENABLED": False,
+            "AUTOTHROTTLE_ENABLED": False,
+            "LOG_LEVEL": "WARNING",
+            "CRAWL_MAX_ARTICLES": n,
+        },
+        priority="cmdline",
+    )
+    process = CrawlerProcess(settings)
+    crawler = process.create_crawler(BareSpider)
+    process.crawl(crawler, since="3d")
+    process.start()
+    out.write_text(json.dumps({"pages": crawler.stats.get_value("bench/pages", 0)}))
+
+
+def _peak_rss_mb(pid: int) -> float:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return 0.0
+    match = re.search(r"VmHWM:\s+(\d+) kB", status)
+    return int(match[1]) / 1024 if match else 0.0
+
+
+def _timed(cmd: list[str], env: dict[str, str]) -> tuple[float, float, str]:
+    """(wall seconds, peak RSS MiB of that child alone, its stderr)."""
+    start = time.perf_counter()
+    with tempfile.TemporaryFile() as err:
+        child = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=err)
+        _, status, usage = os.wait4(child.pid, 0)
+        child.returncode = os.waitstatus_to_exitcode(status)
+        seconds = time.perf_counter() - start
+        err.seek(0)
+        log = err.read().decode("utf-8", "replace")
+    if child.returncode not in (0, 3):  # 3: a monitor failed (e.g. no history), still ran
+        sys.stderr.write(log[-3000:])
+        raise SystemExit(f"{' '.join(cmd[1:5])} exited {child.returncode}")
+    return seconds, usage.ru_maxrss / 1024, log
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def one_round(n: int, site_dir: Path, local_url: str) -> dict[str, Any]:
+    from crawler.embedded import EmbeddedMongo
+
+    env = {**os.environ, "LOCAL_SITES_URL": local_url, "PYTHONPATH": str(ROOT)}
+    results: dict[str, Any] = {}
+    for kind in ("bare", "trafilatura"):
+        with tempfile.NamedTemporaryFile(suffix=".json") as out:
+            seconds, rss, _ = _timed(
+                [
+                    sys.executable,
+                    __file__,
+                    str(n),
+                    "--contender",
+                    kind,
+                    "--site-dir",
+                    str(site_dir),
+                    "--out",
+                    out.name,
+                ],
+                env,
+            )
+            pages = json.loads(Path(out.name).read_text())["pages"]
+        results[kind] = {"pages": pages, "seconds": seconds, "rss": rss}
+    with tempfile.TemporaryDirectory() as data:
+        server = EmbeddedMongo(Path(data) / "mongo", _free_port())
+        uri = server.start()
+        pid = server.status().get("pid") or 0
+        crawl = [
+            sys.executable,
+            "-m",
+            "crawler",
+            "crawl",
+            "jagran",
+            "--since",
+            "3d",
+            "--max-articles",
+            str(n),
+            "-s",
+            f"LOCAL_SITES_DIR={site_dir}",
+            "-s",
+            "AUTOTHROTTLE_ENABLED=False",
+            "-s",
+            f"MONGO_JOURNAL_PATH={data}/j.jsonl",
+            "-s",
+            "LOG_LEVEL=INFO",
+        ]
+        db_env = {**env, "MONGO_URI": uri, "MONGO_DATABASE": "bench"}
+        try:
+            for night in ("full", "night2"):
+                seconds, rss, log = _timed(crawl, db_env)
+                stats = _final_stats(log)
+                results[night] = {
+                    "pages": stats.get("pipelines/store/new", 0)
+                    + stats.get("pipelines/store/updated", 0),
+                    "requests": stats.get("downloader/request_count", 0),
+                    "seconds": seconds,
+                    "rss": rss,
+                }
+            results["db_rss"] = _peak_rss_mb(int(pid))
+        finally:
+            server.stop()
+    return results
+
+
+def _final_stats(log: str) -> dict[str, Any]:
+    """The counters of Scrapy's closing stats dump (integers only)."""
+    block = log[log.rfind("Dumping Scrapy stats:") :]
+    return {k: int(v) for k, v in re.findall(r"'([\w/.-]+)': (\d+),?\n", block)}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("n", type=int, help="articles in the synthetic site")
+    parser.add_argument("--rounds", type=int, default=1, help="median over this many rounds")
+    parser.add_argument("--contender", choices=["bare", "trafilatura"], help=argparse.SUPPRESS)
+    parser.add_argument("--site-dir", help=argparse.SUPPRESS)
+    parser.add_argument("--out", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.contender:
+        run_contender(args.contender, args.n, Path(args.out))
+        return 0
+
+    from crawler.localsites import FixtureSiteServer
+
+    with tempfile.TemporaryDirectory() as tmp:
+        site_dir = Path(tmp) / "sites"
+        start = time.perf_counter()
+        build_site(site_dir, args.n, datetime.now(UTC) - timedelta(days=1))
+        print(f"synthetic site: {args.n} pages in {time.perf_counter() - start:.0f} s", flush=True)
+        with FixtureSiteServer(site_dir) as server:
+            rounds = [one_round(args.n, site_dir, server.url) for _ in range(args.rounds)]
+    med = lambda key, field: statistics.median(r[key][field] for r in rounds)  # noqa: E731
+    bare_rate = med("bare", "pages") / med("bare", "seconds")
+    header = ("contender", "articles", "seconds", "pages/s", "× bare", "RSS MB")
+    print("\n{:<12} {:>9} {:>8} {:>8} {:>7} {:>7}".format(*header))
+    for key in ("bare", "trafilatura", "full"):
+        rate = med(key, "pages") / med(key, "seconds")
+        print(
+            f"{key:<12} {med(key, 'pages'):>9.0f} {med(key, 'seconds'):>8.1f} {rate:>8.1f} "
+            f"{rate / bare_rate:>7.2f} {med(key, 'rss'):>7.0f}"
+        )
+    print(
+        f"\nnight 2: {med('night2', 'seconds'):.1f} s, {med('night2', 'requests'):.0f} requests, "
+        f"{med('night2', 'pages'):.0f} articles written; database peak RSS "
+        f"{statistics.median(r['db_rss'] for r in rounds):.0f} MB"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
