@@ -81,6 +81,34 @@ def _first_date(
     return next((d for d in map(parse_date, candidates) if d is not None), None)
 
 
+# Text after the headline, in document order, outside scripts and links (a related
+# story's date is a link's text); a line longer than MAX_DATELINE_CHARS is running text.
+_AFTER_HEADLINE = (
+    "(//h1)[1]/following::text()[normalize-space()]"
+    "[not(ancestor::script or ancestor::style or ancestor::noscript or ancestor::a)]"
+)
+MAX_DATELINE_CHARS = 200
+_MAX_LINES_BELOW_HEADLINE = 60
+_YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
+
+
+def dateline_below_headline(selector: Selector) -> datetime | None:
+    """The first written-out date (with its year) in the short lines between the page's
+    <h1> and the story's first paragraph: where a byline or dateline stands on any site.
+    A date elsewhere (the masthead's clock, which is the capture day, or a related
+    story's) is not the article's; relative stamps ('4 दिन पहले') depend on when the page
+    was read and are left to the page-wide search."""
+    for line in selector.xpath(_AFTER_HEADLINE).getall()[:_MAX_LINES_BELOW_HEADLINE]:
+        line = blocks.collapse(line)
+        if len(line) > MAX_DATELINE_CHARS:
+            return None  # the story has begun without a dateline
+        if _YEAR.search(line):
+            found = not_in_future(find_date(line))
+            if found is not None:
+                return found
+    return None
+
+
 def _image_key(url: str) -> str:
     # CDNs serve one picture under resized paths (thumb/1200x900/...); the
     # file name is what identifies it.
@@ -334,8 +362,7 @@ class ArticleParser:
         item = ArticleItem(url=canonical, site=site, parser=f"{self.name}/v{self.version}")
         item.language = self.language(selector, article)
         publishers = self.publisher_names(selector, ld, article)
-        # Hindi by its declared language or by its headings (some Hindi pages say "en").
-        hindi = item.language == "hi" or devanagari_share(_page_sample(selector)) >= 0.5
+        hindi = hindi_page(selector, item.language)
         item.title, title_path = self.title_with_path(selector, article, publishers, hindi)
         item.description = self.description(selector, article)
         body, body_path = self.body_with_path(
@@ -398,8 +425,15 @@ class ArticleParser:
             shown += [(_heading_text(n), path) for n in selector.css(self.TITLE_SELECTOR)[:1]]
         if self.TITLE_SELECTOR != "h1":
             shown += [(_heading_text(n), "h1") for n in selector.css("h1")[:1]]
+        # On a Hindi page, a <title> or og:title in Latin script (an English SEO title, a
+        # URL slug) neither confirms nor contradicts a Devanagari headline shown.
+        hindi_references = [r for r in references if devanagari_share(r) >= MIN_DEVANAGARI_SHARE]
         for text, path in shown:
-            if text and len(text) <= 400 and _agrees(text, references):
+            if hindi and devanagari_share(text) >= MIN_DEVANAGARI_SHARE:
+                agrees = _agrees(text, hindi_references)
+            else:
+                agrees = _agrees(text, references)
+            if text and len(text) <= 400 and agrees:
                 # The headline with a kicker the page shows above its <h1> ("IND vs SA: ").
                 kicker = _fold(headline)[: -len(_fold(text))] if headline else ""
                 if _fold(headline).endswith(_fold(text)) and re.search(r"\S\s*:\s*$", kicker):
@@ -580,6 +614,9 @@ class ArticleParser:
             found = not_in_future(find_date(blocks.collapse(text)))
             if found is not None:
                 return found, "selector"
+        found = dateline_below_headline(selector)
+        if found is not None:
+            return found, "page_text"
         if page:
             found = date_from_page(page, url)  # htmldate and datelines in the page text
             if found is not None:
@@ -675,6 +712,12 @@ class ArticleParser:
         if links >= self.LISTING_MIN_LINKS and (declared == "article" or not has_body):
             return "listing"
         return "article" if has_body else "unknown"
+
+
+def hindi_page(selector: Selector, language: str) -> bool:
+    """Hindi by its declared language or by its headings (some Hindi pages say "en", many
+    declare nothing): the rule that keeps an English widget from being a Hindi story."""
+    return language == "hi" or devanagari_share(_page_sample(selector)) >= 0.5
 
 
 def _page_sample(selector: Selector) -> str:

@@ -41,7 +41,12 @@ from lxml.html import HtmlElement
 from parsel import Selector
 
 from crawler.parsing import blocks
-from crawler.parsing.base import MIN_DEVANAGARI_SHARE, ArticleParser, devanagari_share
+from crawler.parsing.base import (
+    MIN_DEVANAGARI_SHARE,
+    ArticleParser,
+    devanagari_share,
+    hindi_page,
+)
 from crawler.parsing.jsonld import JsonLd
 
 logger = logging.getLogger(__name__)
@@ -532,7 +537,11 @@ class GenericParser(ArticleParser):
     def body_paragraphs(self, selector: Selector, page: str, url: str) -> list[str]:
         ld = JsonLd.from_selector(selector)
         title = self.title(selector, ld.article)
-        hindi = self.language(selector, ld.article) == "hi" or devanagari_share(title) >= 0.5
+        # Judged on the page's headings, not only on the chosen title: a page whose <title>
+        # is an English slug still has a Hindi story (and an English widget beside it).
+        hindi = hindi_page(selector, self.language(selector, ld.article)) or (
+            devanagari_share(title) >= 0.5
+        )
         try:
             found = DensityExtractor(copy.deepcopy(selector.root), title, hindi).paragraphs()
         except RecursionError:  # tags nested beyond Python's stack: let trafilatura try
