@@ -263,7 +263,7 @@ class DedupePipeline:
             adapter.get("site") or "",
             _aware(adapter.get("published_at")),
             text,
-            content_hash(adapter.asdict()),
+            content_hash(dict(adapter)),
         )
         assignment = self._index().add(fingerprint, owner=self)
         adapter["cluster_id"] = assignment.cluster_id

@@ -149,7 +149,7 @@ class MongoStorePipeline:
         await asyncio.to_thread(self._record_start)
 
     async def process_item(self, item: Any) -> Any:
-        self._buffer.append(ItemAdapter(item).asdict())
+        self._buffer.append(dict(ItemAdapter(item)))  # shallow: asdict() deep-copies every list
         if len(self._buffer) >= self.batch_size:
             batch, self._buffer = self._buffer, []
             await self._flush(batch)
