@@ -216,7 +216,9 @@ MONITORS_HISTORY_MIN_RUNS = 3
 # Highest share of requests answered with an HTTP error or failing to download.
 MONITORS_MAX_ERROR_RATE = 0.2
 # Lowest share of articles having each field (drops for a missing field count in the base).
-MONITORS_MIN_FIELD_COVERAGE = {"title": 0.9, "body": 0.9, "published_at": 0.7, "authors": 0.3}
+# No authors limit: authors are bylined people, and many Hindi sites credit only a desk
+# (Amar Ujala: none of its articles; Bhaskar: most), so a limit would fail every night.
+MONITORS_MIN_FIELD_COVERAGE = {"title": 0.9, "body": 0.9, "published_at": 0.7}
 # Fewer articles than this: field coverage is too noisy to judge and is skipped.
 MONITORS_COVERAGE_MIN_ARTICLES = 5
 # Most pages per site and run that may fail to download or parse (spider/failed_pages).
