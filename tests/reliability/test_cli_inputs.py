@@ -23,6 +23,7 @@ from crawler import PROJECT_ROOT
 from crawler.cli import main
 from crawler.store import ArticleStore, connect
 from tests.helpers import SITES_DIR
+from tests.reliability.helpers import run_cli as run
 
 pytestmark = pytest.mark.reliability
 
@@ -49,18 +50,6 @@ def status_of(argv: list[str]) -> int:
         return exc.code if isinstance(exc.code, int) else 1
     finally:
         os.chdir(cwd)  # project_settings() moves to the project root
-
-
-def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "crawler", *args],
-        cwd=PROJECT_ROOT,
-        env={**os.environ, **(env or {})},
-        capture_output=True,
-        text=True,
-        timeout=180,
-        check=False,
-    )
 
 
 def one_line(stderr: str) -> str:
