@@ -21,9 +21,7 @@ by a fallback, for the ``parser_drift`` monitor.
 
 from __future__ import annotations
 
-import html
 import re
-import unicodedata
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, ClassVar
@@ -34,15 +32,27 @@ from parsel import Selector
 from crawler.dates import date_from_page, find_date, first_valid_date, not_in_future, parse_date
 from crawler.items import ArticleItem
 from crawler.parsing import blocks
+from crawler.parsing.blocks import clean_value
+from crawler.parsing.bylines import person_names, split_byline, squash
 from crawler.parsing.jsonld import ORGANIZATION_TYPES, JsonLd, image_objects, types_of
+from crawler.parsing.judge import (
+    ELLIPSIS,
+    MIN_DEVANAGARI_SHARE,
+    TITLE_PARTS,
+    article_body_paragraphs,
+    devanagari_share,
+    fold_text,
+    heading_agrees,
+    heading_text,
+    hindi_page,
+    holds,
+    plausible_body,
+    strip_title_tag,
+)
 
 
 class ParseError(ValueError):
     """The page cannot be read as HTML at all."""
-
-
-def _clean(value: Any) -> str:
-    return blocks.collapse(html.unescape(value)) if isinstance(value, str) else ""
 
 
 def _unique(values: list[str]) -> list[str]:
@@ -150,175 +160,6 @@ def is_fallback(extraction: Mapping[str, str]) -> bool:
     return body is not None and body != "selector"
 
 
-# --- plausibility ---------------------------------------------------------------------
-
-# A body shorter than this, or with fewer sentence ends, is not taken for an article
-# from one path while another path may have more; 200 is also what validation requires.
-MIN_BODY_CHARS = 200
-MIN_BODY_SENTENCES = 2
-# On a Hindi page at least this share of a body's letters are Devanagari (an English
-# weather table, menu or ad text is not the story).
-MIN_DEVANAGARI_SHARE = 0.5
-# Sentence ends: danda (or the "|" typed for one), ?, !, and a full stop before a space.
-_SENTENCE_END = re.compile(r"[।?!|]|\.(?:\s|$)")
-_ELLIPSIS = re.compile(r"\s*(?:\.{3}|…)\s*$")
-
-
-def _fold(text: str) -> str:
-    """For comparing two texts: NFC, quotes and spaces unified, case folded."""
-    text = unicodedata.normalize("NFC", text).translate(_QUOTES)
-    return " ".join(text.split()).casefold()
-
-
-_QUOTES = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "\u00a0": " "})
-
-
-def devanagari_share(text: str) -> float:
-    """The share of the letters in ``text`` that are Devanagari (0.0 without letters)."""
-    devanagari = sum(1 for c in text if "\u0900" <= c <= "\u097f" and c.isalpha())
-    latin = sum(1 for c in text if c.isascii() and c.isalpha())
-    return devanagari / (devanagari + latin) if devanagari + latin else 0.0
-
-
-def plausible_body(body: str, hindi: bool, copies: tuple[str, ...] = ()) -> bool:
-    """A body worth taking: article-sized (MIN_BODY_CHARS and MIN_BODY_SENTENCES),
-    mostly Devanagari on a Hindi page, and not merely the description or title again."""
-    text = " ".join(body.split())
-    if len(text) < MIN_BODY_CHARS or len(_SENTENCE_END.findall(text)) < MIN_BODY_SENTENCES:
-        return False
-    if hindi and devanagari_share(text) < MIN_DEVANAGARI_SHARE:
-        return False
-    folded = _fold(text)
-    return not any(copy and folded in _fold(copy) for copy in copies)
-
-
-# --- people, desks and agencies -------------------------------------------------------------
-
-# News agencies: named in an ``agency`` field, never as authors.
-AGENCIES = {
-    name.casefold(): name
-    for name in """PTI IANS ANI UNI Reuters AFP AP Bloomberg Agencies Agency भाषा वार्ता
-    यूनीवार्ता पीटीआई आईएएनएस एएनआई यूएनआई रॉयटर्स एएफपी एजेंसी एजेंसियां""".split()
-} | {"press trust of india": "PTI", "indo-asian news service": "IANS"}
-# Bylines of desks, teams and bureaus (and the correspondent or network label a paper
-# signs unbylined copy with): not a person. Latin words whole, Devanagari as a substring.
-_DESK_LATIN = re.compile(
-    r"(?i)\b(?:desk|team|digital|bureau|network|staff|online|correspondent|news|edit(?:or|orial)"
-    r"|web\s*producer)\b"
-)
-_DESK_DEVANAGARI = re.compile(r"डेस्क|टीम|डिजिटल|ब्यूरो|नेटवर्क|संवाददाता|न्यूज|न्यूज़|ऑनलाइन")
-# "Written By: X" names the author; "Edited By"/"Published by" name web producers.
-_ROLE = re.compile(
-    r"(?i)\b(written|reported|edited|published|updated|curated|compiled|posted|uploaded)"
-    r"\s+by\b\s*:?"
-)
-_AUTHOR_ROLES = frozenset({"written", "reported"})
-_LEADING_BY = re.compile(r"(?i)^(?:by|लेखक|रिपोर्ट|द्वारा)\s*[:\-]?\s+")
-_NAME_SPLIT = re.compile(r"\s*(?:[,|/;]|\s(?:and|&|और|एवं)\s)\s*")
-
-
-def _squash(name: str) -> str:
-    """A name for comparing with publisher names: letters only, case folded."""
-    return "".join(c for c in unicodedata.normalize("NFC", name).casefold() if c.isalnum())
-
-
-def split_byline(text: str, publishers: set[str]) -> tuple[list[str], list[str]]:
-    """(people, agencies) named by one byline text.
-
-    "Written By: X" is X; names after "Edited By"/"Published by" are web producers,
-    not authors. A byline with a desk, bureau or agency in it ("एंटरटेनमेंट डेस्क,
-    अमर उजाला", "नई दिल्ली, पीटीआई") names no person: its other parts are the paper
-    or a place. Names equal to the publisher's are dropped."""
-    text = _clean(text)
-    kept: list[str] = []
-    role = "written"
-    position = 0
-    for match in _ROLE.finditer(text):
-        if role in _AUTHOR_ROLES:
-            kept.append(text[position : match.start()])
-        role, position = match.group(1).lower(), match.end()
-    if role in _AUTHOR_ROLES:
-        kept.append(text[position:])
-    people: list[str] = []
-    agencies: list[str] = []
-    for segment in kept:
-        parts = [_LEADING_BY.sub("", p).strip(" ()[]:-–—") for p in _NAME_SPLIT.split(segment)]
-        parts = [p for p in parts if p]
-        found_agencies = [AGENCIES[p.casefold()] for p in parts if p.casefold() in AGENCIES]
-        agencies += found_agencies
-        if found_agencies:  # "नई दिल्ली, पीटीआई": the rest is a dateline
-            continue
-        # "राजेश कुमार, Senior Correspondent" is a person with a role; in "बिजनेस डेस्क,
-        # अमर उजाला, नई दिल्ली" what follows the desk is the paper and a place.
-        desk = next((i for i, part in enumerate(parts) if _is_desk(part)), len(parts))
-        people += [p for p in parts[:desk] if _is_person(p, publishers)]
-    return people, agencies
-
-
-def _is_desk(name: str) -> bool:
-    return bool(_DESK_LATIN.search(name) or _DESK_DEVANAGARI.search(name))
-
-
-def _is_person(name: str, publishers: set[str]) -> bool:
-    words = name.split()
-    return (
-        2 <= len(name) <= 60
-        and len(words) <= 6
-        and not any(c.isdigit() for c in name)
-        and "@" not in name
-        and "http" not in name.casefold()
-        and _squash(name) not in publishers
-        and not _is_desk(name)
-    )
-
-
-def _heading_text(node: Selector) -> str:
-    """A heading's text; inline parts that end in punctuation get a space after them
-    (Bhaskar's "<span>kicker:</span>headline")."""
-    parts = node.xpath(".//text()[not(ancestor::script or ancestor::style)]").getall()
-    text = ""
-    for part in parts:
-        if text and not text[-1].isspace() and text[-1] in ":;,।|!?" and part[:1].strip():
-            text += " "
-        text += part
-    return blocks.collapse(html.unescape(text))
-
-
-def _agrees(shown: str, references: list[str]) -> bool:
-    """Whether a visible heading is the story's headline as the page's metadata name it
-    (and not a logo, a section name or another story's heading)."""
-    if not references:
-        return len(shown.split()) >= 3
-    mine = _fold(shown)
-    words = set(mine.split())
-    for reference in map(_fold, references):
-        reference = _ELLIPSIS.sub("", reference)
-        if mine in reference or reference in mine:
-            return True
-        theirs = set(reference.split())
-        if words and len(words & theirs) >= 0.6 * len(words):
-            return True
-    return False
-
-
-# Separators between a headline and the site name or SEO keywords in <title>.
-_TITLE_PARTS = re.compile(r"\s+[|–—-]\s+|\s*\|\s*")
-
-
-def strip_title_tag(title: str, site_names: set[str], hindi: bool) -> str:
-    """A <title> without the site name and the SEO parts sites glue to it ("English
-    headline | हिंदी हेडलाइन | Hindi News, देश", "Headline - Dainik Bhaskar"): the part
-    that is not a site name and, on a Hindi page, the most Devanagari one."""
-    parts = [p.strip() for p in _TITLE_PARTS.split(blocks.collapse(title)) if p.strip()]
-    named = {_squash(n) for n in site_names}
-    parts = [p for p in parts if _squash(p) not in named] or parts
-    if not parts:
-        return ""
-    if hindi:
-        return max(parts, key=lambda p: (devanagari_share(p) >= 0.5, len(p)))
-    return max(parts, key=len)
-
-
 class ArticleParser:
     """Turns one article page into an ArticleItem. Subclasses set selectors."""
 
@@ -414,36 +255,38 @@ class ArticleParser:
         else the JSON-LD headline (the full og:title or <h1> when it is cut short or a
         prefix of one), else og:title, else <title> without site name and SEO tail."""
         headline = self._headline(article, publishers)
-        og = _clean(selector.css('meta[property="og:title"]::attr(content)').get()) or _clean(
-            selector.css('meta[name="twitter:title"]::attr(content)').get()
-        )
-        page_title = _clean(selector.css("title::text").get())
+        og = clean_value(
+            selector.css('meta[property="og:title"]::attr(content)').get()
+        ) or clean_value(selector.css('meta[name="twitter:title"]::attr(content)').get())
+        page_title = clean_value(selector.css("title::text").get())
         references = [r for r in (headline, og, page_title) if r]
         shown: list[tuple[str, str]] = []
         if self.TITLE_SELECTOR:
             path = "h1" if self.TITLE_SELECTOR == "h1" else "selector"
-            shown += [(_heading_text(n), path) for n in selector.css(self.TITLE_SELECTOR)[:1]]
+            shown += [(heading_text(n), path) for n in selector.css(self.TITLE_SELECTOR)[:1]]
         if self.TITLE_SELECTOR != "h1":
-            shown += [(_heading_text(n), "h1") for n in selector.css("h1")[:1]]
+            shown += [(heading_text(n), "h1") for n in selector.css("h1")[:1]]
         # On a Hindi page, a <title> or og:title in Latin script (an English SEO title, a
         # URL slug) neither confirms nor contradicts a Devanagari headline shown.
         hindi_references = [r for r in references if devanagari_share(r) >= MIN_DEVANAGARI_SHARE]
         for text, path in shown:
             if hindi and devanagari_share(text) >= MIN_DEVANAGARI_SHARE:
-                agrees = _agrees(text, hindi_references)
+                agrees = heading_agrees(text, hindi_references)
             else:
-                agrees = _agrees(text, references)
+                agrees = heading_agrees(text, references)
             if text and len(text) <= 400 and agrees:
                 # The headline with a kicker the page shows above its <h1> ("IND vs SA: ").
-                kicker = _fold(headline)[: -len(_fold(text))] if headline else ""
-                if _fold(headline).endswith(_fold(text)) and re.search(r"\S\s*:\s*$", kicker):
+                kicker = fold_text(headline)[: -len(fold_text(text))] if headline else ""
+                if fold_text(headline).endswith(fold_text(text)) and re.search(
+                    r"\S\s*:\s*$", kicker
+                ):
                     return headline, "jsonld"
                 return text, path
         if headline:
-            cut = _ELLIPSIS.sub("", headline)
+            cut = ELLIPSIS.sub("", headline)
             for text, path in [*shown, (og, "meta")]:
                 # A headline cut short ('…') or a prefix of the full one.
-                if text and len(text) > len(cut) and _fold(text).startswith(_fold(cut)):
+                if text and len(text) > len(cut) and fold_text(text).startswith(fold_text(cut)):
                     return self._without_site_name(text, publishers), path
             return headline, "jsonld"
         if og:
@@ -453,21 +296,21 @@ class ArticleParser:
         return "", "none"
 
     def _headline(self, article: dict[str, Any], publishers: set[str]) -> str:
-        return self._without_site_name(_clean(article.get("headline")), publishers)
+        return self._without_site_name(clean_value(article.get("headline")), publishers)
 
     @staticmethod
     def _without_site_name(title: str, publishers: set[str]) -> str:
         """ "<Site> - <Headline>" or "<Headline> | <Site>" without the site's name."""
-        parts = _TITLE_PARTS.split(title)
+        parts = TITLE_PARTS.split(title)
         if len(parts) > 1:
-            if _squash(parts[-1]) in publishers:
+            if squash(parts[-1]) in publishers:
                 return blocks.collapse(title[: title.rindex(parts[-1])]).rstrip(" -–—|:")
-            if _squash(parts[0]) in publishers:
+            if squash(parts[0]) in publishers:
                 return blocks.collapse(title[len(parts[0]) :]).lstrip(" -–—|:")
         for name in publishers:  # "बिजनेस स्टैंडर्ड <headline>": the paper's name glued on
             words = title.split()
             for n in range(1, min(4, len(words))):
-                if _squash(" ".join(words[:n])) == name and len(words) - n >= 3:
+                if squash(" ".join(words[:n])) == name and len(words) - n >= 3:
                     return " ".join(words[n:])
         return title
 
@@ -485,14 +328,14 @@ class ArticleParser:
         for obj in ld.objects:
             if types_of(obj) & ORGANIZATION_TYPES:
                 names += [obj.get("name"), obj.get("alternateName")]
-        found = {_squash(n) for n in names if isinstance(n, str)}
+        found = {squash(n) for n in names if isinstance(n, str)}
         return {n for n in found if len(n) >= 3}
 
     def description(self, selector: Selector, article: dict[str, Any]) -> str:
         return (
-            _clean(article.get("description"))
-            or _clean(selector.css('meta[name="description"]::attr(content)').get())
-            or _clean(selector.css('meta[property="og:description"]::attr(content)').get())
+            clean_value(article.get("description"))
+            or clean_value(selector.css('meta[name="description"]::attr(content)').get())
+            or clean_value(selector.css('meta[property="og:description"]::attr(content)').get())
         )
 
     def body_with_path(
@@ -532,7 +375,7 @@ class ArticleParser:
                     # One run without breaks: the page's own paragraphs, when they hold
                     # the same text, keep the breaks (and a lead the CMS left out of it).
                     paged = generic()
-                    if _holds("\n".join(paged), paragraphs[0]):
+                    if holds("\n".join(paged), paragraphs[0]):
                         return paged, "generic"
                 return paragraphs, path
             found.append((paragraphs, path))
@@ -576,7 +419,7 @@ class ArticleParser:
             steps.append(
                 (selector.css(self.AUTHOR_SELECTOR).xpath("string()").getall(), "selector")
             )
-        steps.append((_person_names(article.get("author")), "jsonld"))
+        steps.append((person_names(article.get("author")), "jsonld"))
         steps.append((selector.css('meta[name="author"]::attr(content)').getall(), "meta"))
         people: list[str] = []
         agencies: list[str] = []
@@ -629,11 +472,11 @@ class ArticleParser:
     def section(self, selector: Selector, ld: JsonLd, article: dict[str, Any]) -> str:
         crumbs = ld.breadcrumbs()
         if len(crumbs) >= 3:  # home, section, ..., the article itself
-            return _clean(crumbs[1])
+            return clean_value(crumbs[1])
         section = article.get("articleSection")
         if isinstance(section, list):
             section = section[0] if section else ""
-        return _clean(section) or _clean(
+        return clean_value(section) or clean_value(
             selector.css('meta[property="article:section"]::attr(content)').get()
         )
 
@@ -647,7 +490,7 @@ class ArticleParser:
             )
         if isinstance(keywords, str):
             keywords = keywords.split(",")
-        return _unique([_clean(k) for k in keywords or [] if isinstance(k, str)])
+        return _unique([clean_value(k) for k in keywords or [] if isinstance(k, str)])
 
     def images(self, selector: Selector, article: dict[str, Any], url: str) -> list[dict[str, str]]:
         found = image_objects(article.get("image"))
@@ -668,7 +511,7 @@ class ArticleParser:
             if _NOT_A_PHOTO.search(absolute):
                 continue
             key = _image_key(absolute)
-            caption = _clean(image["caption"])
+            caption = clean_value(image["caption"])
             if key not in images:
                 images[key] = {"url": absolute, "caption": caption}
             elif not images[key]["caption"]:
@@ -714,55 +557,6 @@ class ArticleParser:
         return "article" if has_body else "unknown"
 
 
-def hindi_page(selector: Selector, language: str) -> bool:
-    """Hindi by its declared language or by its headings (some Hindi pages say "en", many
-    declare nothing): the rule that keeps an English widget from being a Hindi story."""
-    return language == "hi" or devanagari_share(_page_sample(selector)) >= 0.5
-
-
-def _page_sample(selector: Selector) -> str:
-    """Text that tells the page's language: its title and headings."""
-    return " ".join(selector.css("title::text, h1 *::text, h1::text, h2::text").getall())
-
-
-def _holds(text: str, run: str) -> bool:
-    """Whether ``text`` holds nearly all sentences of ``run`` (a one-paragraph body)."""
-    folded = _fold(text)
-    sentences = [s for s in re.split(r"(?<=[।?!.])\s+", _fold(run)) if len(s) > 15]
-    if not sentences:
-        return False
-    return sum(1 for s in sentences if s in folded) >= 0.8 * len(sentences)
-
-
-_BREAKS = re.compile(r"(?i)<\s*(?:br|/p|/div|/h\d|/li)\s*/?>|\n")
-_TAG = re.compile(r"<[^>]+>")
-
-
-def article_body_paragraphs(article: dict[str, Any]) -> list[str]:
-    """The JSON-LD articleBody as paragraphs: its line breaks (or the HTML breaks some
-    CMSs leave in it) end a paragraph."""
-    value = article.get("articleBody")
-    if isinstance(value, list):
-        value = "\n".join(v for v in value if isinstance(v, str))
-    if not isinstance(value, str):
-        return []
-    text = _TAG.sub(" ", _BREAKS.sub("\n", value))
-    return [p for p in (blocks.collapse(html.unescape(line)) for line in text.split("\n")) if p]
-
-
-def _person_names(value: Any) -> list[str]:
-    """Names of a schema.org author value that are people, not organisations."""
-    out: list[str] = []
-    for entry in value if isinstance(value, list) else [value]:
-        if isinstance(entry, str):
-            out.append(entry)
-        elif isinstance(entry, dict) and not (types_of(entry) & ORGANIZATION_TYPES):
-            name = entry.get("name")
-            if isinstance(name, str):
-                out.append(name)
-    return out
-
-
 def live_entries(ld: JsonLd) -> list[str]:
     """A live blog's entries (headline and text of each liveBlogUpdate), in page order."""
     live = ld.first({"LiveBlogPosting"})
@@ -772,7 +566,7 @@ def live_entries(ld: JsonLd) -> list[str]:
         if not isinstance(update, dict):
             continue
         for key in ("headline", "articleBody"):
-            text = _clean(update.get(key))
+            text = clean_value(update.get(key))
             if text and text not in out:
                 out.append(text)
     return out

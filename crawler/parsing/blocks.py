@@ -8,7 +8,9 @@ handles both without per-site code.
 
 from __future__ import annotations
 
+import html
 from collections.abc import Iterable
+from typing import Any
 
 from lxml import etree
 from lxml.html import HtmlElement
@@ -91,3 +93,8 @@ def element_text(selector: Selector) -> str:
     walker.walk(root)
     walker.flush()
     return " ".join(walker.paragraphs)
+
+
+def clean_value(value: Any) -> str:
+    """A metadata value as text: entities decoded, spaces collapsed; '' for non-strings."""
+    return collapse(html.unescape(value)) if isinstance(value, str) else ""

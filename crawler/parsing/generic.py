@@ -41,13 +41,9 @@ from lxml.html import HtmlElement
 from parsel import Selector
 
 from crawler.parsing import blocks
-from crawler.parsing.base import (
-    MIN_DEVANAGARI_SHARE,
-    ArticleParser,
-    devanagari_share,
-    hindi_page,
-)
+from crawler.parsing.base import ArticleParser
 from crawler.parsing.jsonld import JsonLd
+from crawler.parsing.judge import MIN_DEVANAGARI_SHARE, devanagari_share, hindi_page
 
 logger = logging.getLogger(__name__)
 
