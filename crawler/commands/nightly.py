@@ -169,6 +169,7 @@ class NightlyRun:
         self.log_dir = log_dir
         self.run_id = uuid.uuid4().hex
         self.log_file = log_path(log_dir)
+        self.database_error = ""  # set when the run records cannot be read
 
     def run(self, keep_days: int, local_sites: bool) -> int:
         self.log_dir.mkdir(parents=True, exist_ok=True)
@@ -188,6 +189,8 @@ class NightlyRun:
             )
             status = self.crawl(local_sites)
             failures = self.check()
+            if self.database_error and not status:
+                status = 1  # as `crawl`: MongoDB away is a runtime failure, not a monitor's
         finally:
             logger.removeHandler(handler)
             handler.close()
@@ -226,6 +229,7 @@ class NightlyRun:
                 store.db.client.close()
         except (PyMongoError, EmbeddedMongoError) as exc:
             reason = mongo_failure(exc, self.settings)  # one line, the password hidden
+            self.database_error = reason
             failures = [f"all sites: run_record: cannot read the run records ({reason})"]
         for message in failures:
             logger.error("Monitor failed: %s", message)

@@ -615,3 +615,28 @@ def test_nightly_with_an_unwritable_log_dir_or_lock_is_one_line(
     assert result.returncode == 1
     what = {"--log-dir": "write the log directory", "--lock-file": "take the run lock"}[option]
     assert one_line(result.stderr).startswith(f"nightly: cannot {what} {blocker / 'sub'}: ")
+
+
+def test_nightly_with_mongodb_away_exits_1_like_crawl_and_loses_nothing(tmp_path: Path) -> None:
+    journal = tmp_path / "journal" / "pending.jsonl"
+    result = run(
+        "nightly",
+        "--sites",
+        "jagran",
+        "--since",
+        "2026-11-01",
+        "--local-sites",
+        "--log-dir",
+        str(tmp_path / "logs"),
+        "--lock-file",
+        str(tmp_path / "nightly.lock"),
+        "-s",
+        f"MONGO_JOURNAL_PATH={journal}",
+        "-s",
+        "MONGO_SERVER_TIMEOUT_MS=300",
+        env={"MONGO_URI": "mongodb://crawler:s3cret@127.0.0.1:1/"},
+    )
+    assert result.returncode == 1, result.stderr
+    assert "cannot reach MongoDB at mongodb://crawler:***@127.0.0.1:1" in result.stderr
+    assert "s3cret" not in result.stderr
+    assert journal.read_text(encoding="utf-8").count("\n") > 0  # the articles wait there
