@@ -6,6 +6,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+# Page types the parsers recognise as not being articles: never stored, never counted
+# as articles. A page of unknown type (no JSON-LD) is judged by its fields; a live
+# blog is stored as one article.
+NON_ARTICLE_PAGE_TYPES = frozenset({"video", "gallery", "home", "listing"})
+
 
 @dataclass
 class ArticleItem:

@@ -15,6 +15,7 @@ from itemadapter import ItemAdapter
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
+from crawler.items import NON_ARTICLE_PAGE_TYPES
 from crawler.textcheck import REPLACEMENT_CHARACTERS, text_problem
 
 logger = logging.getLogger(__name__)
@@ -38,10 +39,7 @@ class ArticleDropped(DropItem):
 
 
 class ValidatePipeline:
-    # Page types the parsers recognise as not being articles. A page of unknown
-    # type (no JSON-LD) still passes when it has every required field; a live
-    # blog is stored as one article.
-    NON_ARTICLE_TYPES = frozenset({"video", "gallery", "home", "listing"})
+    NON_ARTICLE_TYPES = NON_ARTICLE_PAGE_TYPES
 
     def __init__(
         self,

@@ -33,9 +33,9 @@ from twisted.python.failure import Failure
 from crawler.browser import PLAYWRIGHT_HANDLER, rendered_meta
 from crawler.dates import parse_date, parse_since
 from crawler.incremental import KnownArticles
+from crawler.items import NON_ARTICLE_PAGE_TYPES
 from crawler.parsing.base import is_fallback
 from crawler.sites import SITES, Site
-from pipelines.validate import ValidatePipeline
 
 logger = logging.getLogger(__name__)
 
@@ -352,7 +352,7 @@ class NewsSpider(Spider):
         for name, path in extraction.items():
             self.count(f"extraction/{name}/{path}")
         page_type = getattr(item, "page_type", "") or "article"
-        if self.counts_drift and page_type not in ValidatePipeline.NON_ARTICLE_TYPES:
+        if self.counts_drift and page_type not in NON_ARTICLE_PAGE_TYPES:
             self.count("extraction/articles")
             if is_fallback(extraction):
                 self.count("extraction/fallback")
