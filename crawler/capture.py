@@ -18,12 +18,14 @@ import logging
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import urlsplit
 
 from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
+
+from crawler.localsites import fixture_file
 
 logger = logging.getLogger(__name__)
 
@@ -39,18 +41,12 @@ _KINDS = {
 
 
 def capture_path(root: Path, url: str) -> Path:
-    """Where a URL's response goes under `root`, as `localsites.fixture_path` reads it."""
+    """Where a URL's response goes under `root`: the file the fixture server reads."""
     parts = urlsplit(url)
-    relative = unquote(parts.path).lstrip("/")
-    target = root / (parts.hostname or "unknown-host") / relative
-    if parts.query:  # before index.html, as the fixture server reads it
-        target = target.with_name(f"{target.name}?{parts.query}")
-    if not relative or parts.path.endswith("/"):
-        target = target / "index.html"
-    resolved = target.resolve()
-    if not resolved.is_relative_to(root.resolve()):  # '..' in a URL path
-        raise ValueError(f"{url}: path leaves the capture directory")
-    return resolved
+    try:
+        return fixture_file(root, parts.hostname or "unknown-host", parts.path, parts.query)
+    except ValueError:  # '..' in a URL path
+        raise ValueError(f"{url}: path leaves the capture directory") from None
 
 
 def _make_room(root: Path, target: Path) -> Path:

@@ -30,19 +30,28 @@ logger = logging.getLogger(__name__)
 _XML_STARTS = (b"<?xml", b"<rss", b"<urlset", b"<sitemapindex", b"<feed")
 
 
-def fixture_path(root: Path, host: str, path: str, query: str = "") -> Path | None:
-    """The file for a URL's host, path and query inside the fixture tree, if any."""
+def fixture_file(root: Path, host: str, path: str, query: str = "") -> Path:
+    """The file a URL's host, path and query map to inside the fixture tree, whether it
+    exists or not; ValueError when the path would leave the tree ('..')."""
     relative = unquote(path).lstrip("/")
     candidate = root / host / relative
     if query:
         candidate = candidate.with_name(f"{candidate.name}?{query}")
-    if candidate.is_dir() or path.endswith("/"):
+    if not relative or path.endswith("/") or candidate.is_dir():
         candidate = candidate / "index.html"
     resolved = candidate.resolve()
-    # Never serve outside the tree, whatever '..' a request carries.
-    if not resolved.is_relative_to(root.resolve()) or not resolved.is_file():
-        return None
+    if not resolved.is_relative_to(root.resolve()):
+        raise ValueError(f"{host}{path}: path leaves the fixture tree")
     return resolved
+
+
+def fixture_path(root: Path, host: str, path: str, query: str = "") -> Path | None:
+    """The existing file for a URL's host, path and query inside the fixture tree, if any."""
+    try:
+        found = fixture_file(root, host, path, query)
+    except ValueError:  # never serve outside the tree, whatever '..' a request carries
+        return None
+    return found if found.is_file() else None
 
 
 def content_type(path: Path, head: bytes) -> str:
