@@ -9,7 +9,7 @@ from typing import Any
 
 from crawler.argtypes import date_arg
 from crawler.dates import parse_since
-from crawler.project import mongo_failure, open_store, project_settings
+from crawler.project import open_store, project_settings
 from crawler.report import write_report
 
 
@@ -49,11 +49,6 @@ def cmd_report(args: argparse.Namespace) -> int:
             reason = f"{exc.filename} is not a directory"
         print(f"report: cannot write {args.out}: {reason}", file=sys.stderr)
         return 1
-    except Exception as exc:
-        message = mongo_failure(exc, settings)
-        if message is None:
-            raise
-        print(f"report: {message}", file=sys.stderr)
-        return 1
+    # MongoDB errors: one line and status 1 from cli.main, as for every command.
     print(path)
     return 0
