@@ -89,8 +89,9 @@ class Journal:
         self._append_bytes(self.path, data)
         return len(docs)
 
-    def reject(self, entries: list[tuple[dict[str, Any], str]]) -> int:
-        """Keep documents MongoDB refused, with the reason, in ``<path>.rejected``."""
+    def reject(self, entries: list[tuple[dict[str, Any], str]], locked: bool = False) -> int:
+        """Keep documents MongoDB refused, with the reason, in ``<path>.rejected``
+        (``locked``: the caller holds the journal's lock already)."""
         if not entries:
             return 0
         now = datetime.now(UTC)
@@ -98,7 +99,7 @@ class Journal:
             dumps_line({"reason": reason, "rejected_at": now, "doc": doc}) + "\n"
             for doc, reason in entries
         )
-        self._append_bytes(self.rejected_path, "".join(lines).encode("utf-8"))
+        self._append_bytes(self.rejected_path, "".join(lines).encode("utf-8"), locked)
         return len(entries)
 
     def rejected(self) -> list[dict[str, Any]]:
@@ -168,16 +169,7 @@ class Journal:
                     rejected.extend(getattr(result, "rejected", None) or [])
                     done = min(start + self.batch_size, len(docs))
             finally:
-                if rejected:
-                    self._append_bytes(
-                        self.rejected_path,
-                        "".join(
-                            dumps_line({"reason": r, "rejected_at": datetime.now(UTC), "doc": d})
-                            + "\n"
-                            for d, r in rejected
-                        ).encode("utf-8"),
-                        locked=True,
-                    )
+                self.reject(rejected, locked=True)
                 if done or unreadable is not None:
                     self._rewrite(docs[done:], unreadable or [])
             logger.debug("Replayed %d of %d journaled items from %s", done, len(docs), self.path)
