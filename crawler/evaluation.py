@@ -43,7 +43,6 @@ import gzip
 import json
 import logging
 import time
-import unicodedata
 import warnings
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -51,6 +50,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
+from crawler.parsing.judge import straighten
 from crawler.sites import generic_site_name
 
 logger = logging.getLogger(__name__)
@@ -61,15 +61,10 @@ PROVENANCES = ("real", "synthetic")
 ARTICLE = "article"
 
 
-# Typographic quotes as plain ones: the cleaning step straightens them on purpose, and
-# gold copied from a page keeps the page's own (as the team's real-page scorer folds them).
-_QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'})
-
-
-def normalize(text: str) -> str:
-    """NFC, typographic quotes made plain and every run of whitespace one space: how
-    titles, segments and bodies are compared."""
-    return " ".join(unicodedata.normalize("NFC", text).translate(_QUOTES).split())
+# How titles, segments and bodies are compared: NFC, typographic quotes made plain
+# (the cleaning step straightens them on purpose, gold copied from a page keeps the
+# page's own, as the team's real-page scorer folds them), whitespace runs as one space.
+normalize = straighten
 
 
 # --- gold data -------------------------------------------------------------------------

@@ -29,13 +29,18 @@ _SENTENCE_END = re.compile(r"[।?!|]|\.(?:\s|$)")
 ELLIPSIS = re.compile(r"\s*(?:\.{3}|…)\s*$")
 
 
+# Typographic quotes as plain ones: cleaning straightens them, pages and gold keep them.
+_QUOTES = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"'})
+
+
+def straighten(text: str) -> str:
+    """NFC, typographic quotes made plain, every run of whitespace one space."""
+    return " ".join(unicodedata.normalize("NFC", text).translate(_QUOTES).split())
+
+
 def fold_text(text: str) -> str:
-    """For comparing two texts: NFC, quotes and spaces unified, case folded."""
-    text = unicodedata.normalize("NFC", text).translate(_QUOTES)
-    return " ".join(text.split()).casefold()
-
-
-_QUOTES = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "\u00a0": " "})
+    """For comparing two texts: :func:`straighten`, then case folded."""
+    return straighten(text).casefold()
 
 
 def devanagari_share(text: str) -> float:
