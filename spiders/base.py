@@ -377,13 +377,16 @@ class NewsSpider(Spider):
         permanent = bool(getattr(exception, "permanent", False))
         self.remember_not_stored(response, reason, permanent=permanent)
 
-    def remember_not_stored(self, response: Response, reason: str, *, permanent: bool) -> None:
+    def remember_not_stored(
+        self, request: Request | Response, reason: str, *, permanent: bool
+    ) -> None:
+        """A page fetched (or asked for) and not stored, under the URL discovery listed."""
         if self.known is None:
             return
         self.known.remember_not_stored(
-            listed_url(response.meta, response.url),
+            listed_url(request.meta, request.url),
             reason,
-            response.meta.get("listed_modified"),
+            request.meta.get("listed_modified"),
             permanent=permanent,
             parser=self.site.parser_version,
         )
@@ -397,14 +400,8 @@ class NewsSpider(Spider):
         self.record_failure(url, reason)
         # A page that is gone is not asked for again until a listing says it changed;
         # timeouts and server errors are retried next night.
-        if status in (404, 410) and self.known is not None and request is not None:
-            self.known.remember_not_stored(
-                listed_url(request.meta, url),
-                f"http_{status}",
-                request.meta.get("listed_modified"),
-                permanent=True,
-                parser=self.site.parser_version,
-            )
+        if status in (404, 410) and request is not None:
+            self.remember_not_stored(request, f"http_{status}", permanent=True)
 
     def record_failure(self, url: str, reason: str) -> None:
         logger.error("%s: skipped %s: %s", self.name, url, reason)
