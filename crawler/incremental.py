@@ -39,8 +39,8 @@ class KnownArticles:
         embedded_port: int,
         server_timeout_ms: int,
         refresh: timedelta | None,
-        skip_for: timedelta = timedelta(days=30),
-        max_retries: int = 3,
+        skip_for: timedelta,
+        max_retries: int,
     ) -> None:
         self.crawler = crawler
         self.mongo_uri = mongo_uri

@@ -83,9 +83,10 @@ class MongoStorePipeline:
         server_timeout_ms: int,
         run_id: str | None = None,
         monitors: MonitorSuite | None = None,
-        journaled_writes: bool = True,
-        max_document_bytes: int = 0,
-        max_unsaved_items: int = 5000,
+        *,
+        journaled_writes: bool,
+        max_document_bytes: int,
+        max_unsaved_items: int,
     ) -> None:
         self.mongo_uri = mongo_uri
         self.database = database
