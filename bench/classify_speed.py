@@ -41,8 +41,8 @@ from pathlib import Path  # noqa: E402
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from crawler.entities import default_matcher  # noqa: E402
-from crawler.topics import (  # noqa: E402
+from crawler.ml.entities import default_matcher  # noqa: E402
+from crawler.ml.topics import (  # noqa: E402
     DEFAULT_CORPUS_PATH,
     DEFAULT_MODEL_PATH,
     TopicClassifier,

@@ -37,7 +37,7 @@ sys.path.insert(0, str(ROOT))
 import trafilatura  # noqa: E402
 
 from crawler.parsing.generic import GenericParser  # noqa: E402
-from crawler.sites import parse_page  # noqa: E402
+from crawler.parsing.registry import parse_page  # noqa: E402
 from pipelines.clean import CleanPipeline  # noqa: E402
 
 FIXTURES = ROOT / "tests" / "fixtures"

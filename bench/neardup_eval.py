@@ -44,7 +44,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from crawler.neardup import (  # noqa: E402
+from crawler.ml.neardup import (  # noqa: E402
     DuplicateIndex,
     Fingerprint,
     Fingerprinter,
@@ -382,8 +382,8 @@ def store_perf(index: DuplicateIndex, count: int) -> None:
     import bson
     from secantus import SecantusDBServer
 
-    from crawler.neardup import FingerprintStore, fingerprint_doc
-    from crawler.store import connect
+    from crawler.ml.neardup import FingerprintStore, fingerprint_doc
+    from crawler.storage.store import connect
 
     params = index.params
     with tempfile.TemporaryDirectory() as tmp:

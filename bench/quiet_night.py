@@ -27,8 +27,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from crawler.embedded import EmbeddedMongo
-from crawler.store import ArticleStore, connect
+from crawler.storage.embedded import EmbeddedMongo
+from crawler.storage.store import ArticleStore, connect
 
 WORDS = [f"शब्द{i}" for i in range(20_000)]
 

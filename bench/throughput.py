@@ -121,8 +121,8 @@ def run_contender(kind: str, n: int, out: Path) -> None:
     from scrapy.crawler import CrawlerProcess
     from scrapy.http import Response
 
+    from crawler.parsing.registry import SITES
     from crawler.project import project_settings
-    from crawler.sites import SITES
     from spiders.base import NewsSpider
 
     class BareSpider(NewsSpider):
@@ -194,7 +194,7 @@ def _free_port() -> int:
 
 
 def one_round(n: int, site_dir: Path, local_url: str) -> dict[str, Any]:
-    from crawler.embedded import EmbeddedMongo
+    from crawler.storage.embedded import EmbeddedMongo
 
     env = {**os.environ, "LOCAL_SITES_URL": local_url, "PYTHONPATH": str(ROOT)}
     results: dict[str, Any] = {}
@@ -275,7 +275,7 @@ def main() -> int:
         run_contender(args.contender, args.n, Path(args.out))
         return 0
 
-    from crawler.localsites import FixtureSiteServer
+    from crawler.devtools.localsites import FixtureSiteServer
 
     with tempfile.TemporaryDirectory() as tmp:
         site_dir = Path(tmp) / "sites"

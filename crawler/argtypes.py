@@ -11,7 +11,7 @@ from collections.abc import Callable
 from types import ModuleType
 from typing import Any
 
-from crawler.dates import parse_since
+from crawler.text.dates import parse_since
 
 # The largest integer MongoDB (a BSON int64) takes, e.g. as a query limit.
 MAX_INT64 = 2**63 - 1

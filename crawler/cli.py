@@ -24,8 +24,8 @@ from scrapy.settings import Settings
 
 import crawler.commands
 from crawler.argtypes import UsageError, date_arg, int_range, setting_arg
+from crawler.parsing.registry import SITES, default_sites, parse_page
 from crawler.project import mongo_failure, open_store, project_settings
-from crawler.sites import SITES, default_sites, parse_page
 
 # The fixture sites include real pages captured in 2020 and 2024; the demo's
 # window reaches back far enough to take them all.
@@ -98,7 +98,7 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     if not args.local_sites:
         status = run_crawl(sites, settings, spider_args)
     else:
-        from crawler.localsites import FixtureSiteServer
+        from crawler.devtools.localsites import FixtureSiteServer
 
         with FixtureSiteServer(Path(settings["LOCAL_SITES_DIR"])) as server:
             settings.set("LOCAL_SITES_URL", server.url, "cmdline")
@@ -108,7 +108,7 @@ def cmd_crawl(args: argparse.Namespace) -> int:
 
 def monitors_status(settings: Settings, sites: Sequence[str]) -> int:
     """3 when a monitor failed for this run (each failure printed), else 0."""
-    from crawler.monitors import failed_monitors
+    from crawler.ops.monitors import failed_monitors
 
     if not settings.getbool("MONITORS_ENABLED"):
         return 0
@@ -166,7 +166,7 @@ def _read_page(source: str, user_agent: str, limit: int) -> bytes:
 @functools.cache
 def _topic_classifier(path: str) -> Any:
     """Loaded once per process: `evaluate` extracts dozens of pages in a row."""
-    from crawler.topics import TopicClassifier
+    from crawler.ml.topics import TopicClassifier
 
     return TopicClassifier.load(path)
 
@@ -214,7 +214,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     settings = project_settings()
-    from crawler.localsites import FixtureSiteServer
+    from crawler.devtools.localsites import FixtureSiteServer
 
     with FixtureSiteServer(Path(settings["LOCAL_SITES_DIR"])) as server:
         settings.set("LOCAL_SITES_URL", server.url, "cmdline")

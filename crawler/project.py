@@ -13,7 +13,7 @@ from scrapy.utils.project import get_project_settings
 from crawler import PROJECT_ROOT
 
 if TYPE_CHECKING:
-    from crawler.store import ArticleStore
+    from crawler.storage.store import ArticleStore
 
 
 def project_settings() -> Settings:
@@ -24,7 +24,7 @@ def project_settings() -> Settings:
 
 def open_store(settings: Settings | None = None) -> ArticleStore:
     """The article store on MONGO_URI, or on the embedded server (started if needed)."""
-    from crawler.store import ArticleStore, connect, resolve_mongo_uri
+    from crawler.storage.store import ArticleStore, connect, resolve_mongo_uri
 
     settings = settings or project_settings()
     uri = resolve_mongo_uri(
@@ -39,7 +39,7 @@ def open_store(settings: Settings | None = None) -> ArticleStore:
 def mongo_address(settings: Settings) -> str:
     """The server the commands talk to, for messages: scheme, user and hosts of MONGO_URI
     with the password hidden (no database or options), or the embedded server's URI."""
-    from crawler.store import redact_uri
+    from crawler.storage.store import redact_uri
 
     uri = (settings.get("MONGO_URI") or "").strip()
     if not uri:
@@ -59,14 +59,14 @@ def mongo_failure(exc: BaseException, settings: Settings | None = None) -> str |
     """One line for a MongoDB error a command cannot go on from, password hidden:
     ``cannot reach MongoDB at mongodb://user:***@host:port: <reason>``. None when
     ``exc`` is not a MongoDB error (pymongo not even imported: it cannot be one)."""
-    from crawler.embedded import EmbeddedMongoError
+    from crawler.storage.embedded import EmbeddedMongoError
 
     if isinstance(exc, EmbeddedMongoError):
         return " ".join(str(exc).split())
     errors = sys.modules.get("pymongo.errors")
     if errors is None or not isinstance(exc, errors.PyMongoError):
         return None
-    from crawler.store import redact_secrets
+    from crawler.storage.store import redact_secrets
 
     settings = settings or project_settings()
     details = getattr(exc, "details", None)

@@ -9,7 +9,7 @@ Components read them in ``from_crawler`` only.
 import os
 
 from crawler import PROJECT_ROOT
-from crawler.browser import launch_options
+from crawler.fetch.browser import launch_options
 
 BOT_NAME = "hindi_news"
 SPIDER_MODULES = ["spiders"]
@@ -36,16 +36,16 @@ RETRY_BACKOFF_BASE = 2.0
 RETRY_BACKOFF_MAX = 120.0
 DOWNLOADER_MIDDLEWARES = {
     # Before robots.txt (100): a refused host is not even asked for its robots.txt.
-    "crawler.netguard.AddressGuardMiddleware": 50,
+    "crawler.fetch.netguard.AddressGuardMiddleware": 50,
     # After robots.txt (100): the spider's own robots.txt request finds the first one.
-    "crawler.middlewares.RobotsTxtMemoMiddleware": 110,
-    "crawler.middlewares.DownloadLimitsMiddleware": 120,
+    "crawler.fetch.middlewares.RobotsTxtMemoMiddleware": 110,
+    "crawler.fetch.middlewares.DownloadLimitsMiddleware": 120,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
-    "crawler.middlewares.PoliteRetryMiddleware": 550,
+    "crawler.fetch.middlewares.PoliteRetryMiddleware": 550,
     # Below HttpCompressionMiddleware (590): sees the decompressed body.
-    "crawler.middlewares.RecodeMiddleware": 580,
+    "crawler.fetch.middlewares.RecodeMiddleware": 580,
     # Last before the handler: cuts every download_timeout to the time left.
-    "crawler.deadline.SiteDeadlineMiddleware": 990,
+    "crawler.fetch.deadline.SiteDeadlineMiddleware": 990,
 }
 DOWNLOAD_TIMEOUT = 30
 # robots.txt is fetched once per host and crawl, with this timeout (seconds) and retries.
@@ -96,7 +96,7 @@ ITEM_PIPELINES = {
     "pipelines.store.MongoStorePipeline": 900,
 }
 # One live status line per site on a terminal; nothing under cron.
-EXTENSIONS = {"crawler.progress.ProgressExtension": 500}
+EXTENSIONS = {"crawler.ops.progress.ProgressExtension": 500}
 VALIDATE_MIN_BODY_CHARS = 200
 VALIDATE_REQUIRED_FIELDS = ["url", "title", "body", "published_at"]
 # A body with more U+FFFD than this share was decoded with the wrong charset: dropped.
@@ -134,8 +134,8 @@ MONGO_MAX_UNSAVED_ITEMS = 5000
 LOCAL_SITES_URL = os.environ.get("LOCAL_SITES_URL", "")
 LOCAL_SITES_DIR = str(PROJECT_ROOT / "tests" / "fixtures" / "sites")
 DOWNLOAD_HANDLERS = {
-    "http": "crawler.localsites.LocalSitesDownloadHandler",
-    "https": "crawler.localsites.LocalSitesDownloadHandler",
+    "http": "crawler.devtools.localsites.LocalSitesDownloadHandler",
+    "https": "crawler.devtools.localsites.LocalSitesDownloadHandler",
     # A crawl reads no local files and speaks nothing but HTTP(S), whatever a site lists.
     "file": None,
     "data": None,
@@ -147,7 +147,7 @@ LOCAL_SITES_INNER_HANDLER = "scrapy.core.downloader.handlers.http11.HTTP11Downlo
 CAPTURE_DIR = ""
 
 # Drops are logged as "Dropped: <reason>: <url>", without the whole item.
-LOG_FORMATTER = "crawler.logformatter.ConciseLogFormatter"
+LOG_FORMATTER = "crawler.ops.logformatter.ConciseLogFormatter"
 
 # --- Incremental nightly crawls ------------------------------------------------
 # Skip articles already stored unless the listing's lastmod is newer.
@@ -167,7 +167,7 @@ INCREMENTAL_MAX_RETRIES = 3
 # handler themselves; requests without meta playwright=True still go over plain HTTP.
 PLAYWRIGHT_BROWSER_TYPE = "chromium"
 PLAYWRIGHT_LAUNCH_OPTIONS = launch_options()
-PLAYWRIGHT_ABORT_REQUEST = "crawler.browser.should_abort_request"
+PLAYWRIGHT_ABORT_REQUEST = "crawler.fetch.browser.should_abort_request"
 PLAYWRIGHT_MAX_CONTEXTS = 1
 PLAYWRIGHT_MAX_PAGES_PER_CONTEXT = 4  # concurrent browser pages
 PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT = 30_000
@@ -177,7 +177,7 @@ PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT = 30_000
 # authors, "with"/"without" body segments); pages are read from LOCAL_SITES_DIR.
 EVALUATE_GOLD_DIR = str(PROJECT_ROOT / "tests" / "fixtures" / "gold")
 
-# --- Nightly job under cron (crawler/schedule.py, `schedule` and `nightly` commands) ---
+# --- Nightly job under cron (crawler/ops/schedule.py, `schedule` and `nightly` commands) ---
 # Time of day cron starts the nightly job (HH:MM, the machine's local time).
 SCHEDULE_AT = "02:30"
 # Date window of the nightly job: wider than a day, so a late or skipped night
@@ -204,7 +204,7 @@ SCHEDULE_ENV_VARS = [
     "NO_PROXY",
 ]
 
-# --- Monitors (crawler/monitors.py), judged into each crawl_runs record --------------------
+# --- Monitors (crawler/ops/monitors.py), judged into each crawl_runs record --------------------
 # Run the monitors after each site's crawl.
 MONITORS_ENABLED = True
 # A site that usually has new articles must have at least this many.
@@ -241,13 +241,13 @@ COVERAGE_FIELDS = [
     "category",
 ]
 
-# --- Live progress on a terminal (crawler/progress.py) --------------------------------
+# --- Live progress on a terminal (crawler/ops/progress.py) --------------------------------
 # Show one redrawn status line per site when stderr is a terminal (never under cron).
 PROGRESS_ENABLED = True
 # Seconds between redraws of the status lines.
 PROGRESS_INTERVAL = 1.0
 
-# --- HTML report (crawler/report.py, `report` command) ----------------------------------
+# --- HTML report (crawler/ops/report.py, `report` command) ----------------------------------
 # Default span of the report: runs started since then.
 REPORT_SINCE = "7d"
 # Days in the report's charts are counted in this time zone.
@@ -290,7 +290,7 @@ LANGUAGE_MIN_DEVANAGARI_SHARE = 0.5
 # Drop pages typed in legacy Hindi fonts (Kruti Dev, Chanakya); False keeps them flagged.
 LANGUAGE_DROP_LEGACY_FONT = True
 
-# --- Duplicates across sites (pipelines.dedupe, crawler.neardup) -----------------
+# --- Duplicates across sites (pipelines.dedupe, crawler.ml.neardup) -----------------
 # Copies of one story share a cluster_id; duplicate_of names the earliest copy.
 # Keep article fingerprints in MongoDB so later runs match earlier nights' stories
 # (False: copies are found within one run only).

@@ -1,5 +1,5 @@
 """The category of each article: the site's section where it maps to one of the
-11 categories (crawler/site.py), otherwise the topic model (crawler/topics.py) on
+11 categories (crawler/parsing/registry.py), otherwise the topic model (crawler/ml/topics.py) on
 the title, description and start of the body; "other" when the model is less sure
 than CLASSIFY_MIN_CONFIDENCE.
 
@@ -20,8 +20,9 @@ from itemadapter import ItemAdapter
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
-from crawler.sites import section_category, site_for_url
-from crawler.topics import TopicClassifier, document_text
+from crawler.categories import section_category
+from crawler.ml.topics import TopicClassifier, document_text
+from crawler.parsing.registry import site_for_url
 
 logger = logging.getLogger(__name__)
 

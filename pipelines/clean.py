@@ -25,9 +25,9 @@ from itemadapter import ItemAdapter
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
-from crawler.dates import not_in_future, parse_duration
-from crawler.hindi import clean_body, clean_line, repair_mojibake, to_ascii_digits
-from crawler.tokens import article_tokens
+from crawler.text.dates import not_in_future, parse_duration
+from crawler.text.hindi import clean_body, clean_line, repair_mojibake, to_ascii_digits
+from crawler.text.tokens import article_tokens
 
 logger = logging.getLogger(__name__)
 

@@ -3,7 +3,7 @@
 Placed just before the store step, it sees every article that is about to be
 stored and counts it under ``pipelines/coverage/items`` and each non-empty field
 of COVERAGE_FIELDS under ``pipelines/coverage/fields/<field>``. A run summary
-turns the counts into shares (:func:`crawler.runs.coverage`).
+turns the counts into shares (:func:`crawler.ops.runs.coverage`).
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@
   cluster's earliest copy (smallest ``published_at``; ties: first seen). Exact copies
   (same content hash, or the same normalized text) count under
   ``pipelines/dedupe/exact``, near-duplicates (MinHash over word shingles, see
-  :mod:`crawler.neardup`) under ``pipelines/dedupe/near``; ``pipelines/dedupe/clusters``
+  :mod:`crawler.ml.neardup`) under ``pipelines/dedupe/near``; ``pipelines/dedupe/clusters``
   is how many stories this spider found in more than one copy.
 
 Signatures live in MongoDB (DEDUPE_COLLECTION); those of the last DEDUPE_WINDOW_DAYS
@@ -38,7 +38,7 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
-from crawler.neardup import (
+from crawler.ml.neardup import (
     DuplicateIndex,
     Entry,
     Fingerprinter,
@@ -46,7 +46,7 @@ from crawler.neardup import (
     NearDupParams,
     fingerprint_doc,
 )
-from crawler.store import (
+from crawler.storage.store import (
     EmbeddedMongoError,
     connect,
     content_hash,

@@ -1,4 +1,4 @@
-"""Places, parties and people named in each article (crawler/entities.py, over the
+"""Places, parties and people named in each article (crawler/ml/entities.py, over the
 title, description and body): ``regions`` (states and union territories, canonical
 English names), ``places`` (every place named, states included), ``parties`` and
 ``people``, each in order of first mention. Articles with at least one of each kind
@@ -10,7 +10,7 @@ from itemadapter import ItemAdapter
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
-from crawler.entities import DATA_DIR, EntityMatcher, default_matcher
+from crawler.ml.entities import DATA_DIR, EntityMatcher, default_matcher
 
 FIELDS = ("regions", "places", "parties", "people")
 

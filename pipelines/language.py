@@ -1,7 +1,7 @@
 """Identify each article's language and drop what a Hindi corpus should not hold.
 
 Every item gets ``detected_language`` and ``language_confidence`` (py3langid over title,
-description and body; see crawler/language.py). Articles in a language outside
+description and body; see crawler/text/language.py). Articles in a language outside
 LANGUAGE_ALLOWED (English pages of bilingual sites) are dropped, counted under
 pipelines/language/dropped/<lang>, unless the guess is weaker than
 LANGUAGE_MIN_CONFIDENCE. Hindi typed in a legacy font (Kruti Dev, Chanakya, ...) is
@@ -19,14 +19,14 @@ from itemadapter import ItemAdapter
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
-from crawler.hindi import repair_mojibake
-from crawler.language import (
+from crawler.text.hindi import repair_mojibake
+from crawler.text.language import (
     LEGACY_FONT,
     LanguageIdentifier,
     detect_legacy_font,
     language_identifier,
 )
-from crawler.textcheck import NOT_DEVANAGARI, text_problem
+from crawler.text.textcheck import NOT_DEVANAGARI, text_problem
 from pipelines.validate import ArticleDropped
 
 logger = logging.getLogger(__name__)

@@ -41,10 +41,10 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
-from crawler.embedded import process_alive
-from crawler.monitors import MonitorSuite
-from crawler.runs import build_summary, previous_summaries
-from crawler.store import (
+from crawler.ops.monitors import MonitorSuite
+from crawler.ops.runs import build_summary, previous_summaries
+from crawler.storage.embedded import process_alive
+from crawler.storage.store import (
     RUNNING,
     ArticleStore,
     EmbeddedMongoError,

@@ -16,7 +16,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
 from crawler.items import NON_ARTICLE_PAGE_TYPES
-from crawler.textcheck import REPLACEMENT_CHARACTERS, text_problem
+from crawler.text.textcheck import REPLACEMENT_CHARACTERS, text_problem
 
 logger = logging.getLogger(__name__)
 

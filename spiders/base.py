@@ -30,12 +30,12 @@ from scrapy.utils.gz import gunzip, gzip_magic_number
 from scrapy.utils.sitemap import sitemap_urls_from_robots
 from twisted.python.failure import Failure
 
-from crawler.browser import PLAYWRIGHT_HANDLER, rendered_meta
-from crawler.dates import parse_date, parse_since
-from crawler.incremental import KnownArticles
+from crawler.fetch.browser import PLAYWRIGHT_HANDLER, rendered_meta
 from crawler.items import NON_ARTICLE_PAGE_TYPES
 from crawler.parsing.base import is_fallback
-from crawler.sites import SITES, Site
+from crawler.parsing.registry import SITES, Site
+from crawler.storage.incremental import KnownArticles
+from crawler.text.dates import parse_date, parse_since
 
 logger = logging.getLogger(__name__)
 

@@ -18,10 +18,9 @@ from urllib.parse import urljoin, urlsplit
 from scrapy import Request
 from scrapy.http import Response
 
-from crawler.browser import PLAYWRIGHT_HANDLER
+from crawler.fetch.browser import PLAYWRIGHT_HANDLER
 from crawler.parsing.generic import GenericParser
-from crawler.site import Site
-from crawler.sites import generic_site_name
+from crawler.parsing.registry import Site, generic_site_name
 from spiders.base import NewsSpider
 
 # A link that looks like an article: a long slug or a numeric id in the last path

@@ -10,7 +10,7 @@ import pytest
 from pymongo.database import Database
 from secantus import SecantusDBServer
 
-from crawler.store import connect
+from crawler.storage.store import connect
 
 
 @pytest.fixture(scope="session")

@@ -182,7 +182,7 @@ def selector_backing(provenance: dict[str, Any]) -> dict[str, Any]:
     "assumed" (matches none: written for markup nobody has seen)."""
     from parsel import Selector
 
-    from crawler.sites import SITES
+    from crawler.parsing.registry import SITES
 
     real = real_pages_by_site(provenance)
     table: dict[str, Any] = {}

@@ -14,9 +14,9 @@ from typing import Any
 import pytest
 
 from crawler import PROJECT_ROOT
-from crawler.browser import find_chromium
-from crawler.localsites import FixtureSiteServer
-from crawler.store import connect
+from crawler.devtools.localsites import FixtureSiteServer
+from crawler.fetch.browser import find_chromium
+from crawler.storage.store import connect
 from tests.helpers import SITES_DIR, nfc
 
 pytestmark = pytest.mark.browser

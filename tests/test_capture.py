@@ -15,8 +15,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from crawler.capture import MANIFEST, _make_room, capture_path
-from crawler.localsites import fixture_path
+from crawler.devtools.capture import MANIFEST, _make_room, capture_path
+from crawler.devtools.localsites import fixture_path
 from tests.helpers import SITES_DIR
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -14,10 +14,10 @@ from pymongo.database import Database
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.test import get_crawler
 
-from crawler.dates import IST
+from crawler.categories import CATEGORIES, section_category
 from crawler.items import ArticleItem
-from crawler.site import CATEGORIES, section_category
-from crawler.store import ArticleStore
+from crawler.storage.store import ArticleStore
+from crawler.text.dates import IST
 from pipelines.classify import ClassifyPipeline
 from pipelines.clean import CleanPipeline
 from pipelines.enrich import EnrichPipeline

@@ -5,7 +5,8 @@ import pytest
 from scrapy.exceptions import DropItem
 from scrapy.utils.test import get_crawler
 
-from crawler.dates import (
+from crawler.items import ArticleItem
+from crawler.text.dates import (
     IST,
     date_from_page,
     find_date,
@@ -15,7 +16,6 @@ from crawler.dates import (
     parse_duration,
     parse_since,
 )
-from crawler.items import ArticleItem
 from pipelines.clean import CleanPipeline
 from tests.helpers import SITES_DIR, project_settings
 

@@ -26,9 +26,9 @@ from scrapy.utils.sitemap import sitemap_urls_from_robots
 from scrapy.utils.test import get_crawler
 
 from crawler import PROJECT_ROOT
-from crawler.dates import parse_date
 from crawler.items import ArticleItem
-from crawler.sites import SITES
+from crawler.parsing.registry import SITES
+from crawler.text.dates import parse_date
 from spiders.base import NewsSpider
 from spiders.generic import GenericSpider
 from spiders.jagran import JagranSpider
@@ -112,7 +112,7 @@ def test_the_amar_ujala_2025_url_shape_passes_the_listing_filter_too() -> None:
     ],
 )
 def test_listed_pages_that_are_never_articles_are_left_out(url: str) -> None:
-    from crawler.sites import site_for_url
+    from crawler.parsing.registry import site_for_url
 
     site = site_for_url(url)
     assert site is not None

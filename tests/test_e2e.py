@@ -19,9 +19,9 @@ import pytest
 from pymongo import MongoClient
 
 from crawler import PROJECT_ROOT
-from crawler.dates import parse_date
-from crawler.sites import SITES
-from crawler.store import connect
+from crawler.parsing.registry import SITES
+from crawler.storage.store import connect
+from crawler.text.dates import parse_date
 from tests.helpers import SITES_DIR, expected_files, load_expected, nfc
 
 pytestmark = pytest.mark.e2e

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler.entities import DATA_DIR, EntityMatcher, default_matcher, read_rows
+from crawler.ml.entities import DATA_DIR, EntityMatcher, default_matcher, read_rows
 from tests.helpers import nfc
 
 

@@ -13,7 +13,7 @@ import pytest
 from lxml import html
 
 from crawler.cli import main
-from crawler.evaluation import (
+from crawler.devtools.evaluation import (
     REAL_SET,
     SYNTHETIC_SET,
     BodyCounts,

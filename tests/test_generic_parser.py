@@ -11,7 +11,13 @@ from collections import defaultdict
 import pytest
 from lxml import html
 
-from crawler.evaluation import BodyCounts, generic_extract, load_gold, score_body, set_names
+from crawler.devtools.evaluation import (
+    BodyCounts,
+    generic_extract,
+    load_gold,
+    score_body,
+    set_names,
+)
 from crawler.parsing.generic import (
     GenericParser,
     class_words,

@@ -1,4 +1,4 @@
-"""Tests for crawler.hindi: normalization and page-furniture removal.
+"""Tests for crawler.text.hindi: normalization and page-furniture removal.
 
 The seed texts are copies of ../shared/data/seeds (see tests/fixtures/seeds/README.md).
 The expected paragraphs below were copied from those files, not from the code's output.
@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 from scrapy.utils.test import get_crawler
 
-from crawler.hindi import (
+from crawler.items import ArticleItem
+from crawler.text.hindi import (
     clean_body,
     clean_line,
     normalize_punctuation,
@@ -22,7 +23,6 @@ from crawler.hindi import (
     to_ascii_digits,
     unify_nukta,
 )
-from crawler.items import ArticleItem
 from pipelines.clean import CleanPipeline
 from tests.helpers import project_settings
 

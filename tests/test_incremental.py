@@ -8,8 +8,8 @@ import pytest
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.test import get_crawler
 
-from crawler.incremental import KnownArticles
-from crawler.store import ArticleStore
+from crawler.storage.incremental import KnownArticles
+from crawler.storage.store import ArticleStore
 from tests.helpers import project_settings
 
 STORED_MARK = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)

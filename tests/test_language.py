@@ -1,4 +1,4 @@
-"""Language identification and legacy-font detection (crawler/language.py) and the
+"""Language identification and legacy-font detection (crawler/text/language.py) and the
 language pipeline (pipelines/language.py).
 
 The Kruti Dev test texts are real Hindi (seed sentences) mapped through the Kruti Dev
@@ -19,7 +19,7 @@ from scrapy.exceptions import DropItem, NotConfigured
 from scrapy.utils.test import get_crawler
 
 from crawler.items import ArticleItem
-from crawler.language import (
+from crawler.text.language import (
     LanguageIdentifier,
     detect_legacy_font,
     identify_language,

@@ -21,8 +21,8 @@ import pytest
 from lxml import etree
 
 from crawler.parsing.generic import GenericParser
+from crawler.parsing.registry import SITES, Site
 from crawler.settings import USER_AGENT
-from crawler.sites import SITES, Site
 
 pytestmark = pytest.mark.live
 

@@ -9,7 +9,7 @@ from scrapy import Request
 from scrapy.http import Response
 from scrapy.utils.test import get_crawler
 
-from crawler.localsites import FixtureSiteServer, LocalSitesDownloadHandler, fixture_path
+from crawler.devtools.localsites import FixtureSiteServer, LocalSitesDownloadHandler, fixture_path
 
 
 @pytest.fixture

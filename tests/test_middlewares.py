@@ -15,7 +15,7 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import HtmlResponse, Response
 from scrapy.utils.test import get_crawler
 
-from crawler.middlewares import (
+from crawler.fetch.middlewares import (
     DownloadLimitsMiddleware,
     PoliteRetryMiddleware,
     RecodeMiddleware,
@@ -23,7 +23,7 @@ from crawler.middlewares import (
     retry_after_seconds,
     sniff_encoding,
 )
-from crawler.netguard import AddressGuardMiddleware, address_refusal
+from crawler.fetch.netguard import AddressGuardMiddleware, address_refusal
 from tests.helpers import project_settings
 
 
@@ -80,7 +80,7 @@ def test_long_retry_after_is_not_retried_nor_waited_for() -> None:
     assert mw.crawler.stats.get_value("retry/count") is None
 
 
-# --- address guard (crawler/netguard.py) --------------------------------------------------
+# --- address guard (crawler/fetch/netguard.py) --------------------------------------------------
 
 
 @pytest.mark.parametrize(

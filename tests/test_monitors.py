@@ -14,7 +14,7 @@ from scrapy import Spider
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.test import get_crawler
 
-from crawler.monitors import (
+from crawler.ops.monitors import (
     ErrorRateMonitor,
     FieldCoverageMonitor,
     FinishReasonMonitor,
@@ -26,14 +26,14 @@ from crawler.monitors import (
     failed_monitors,
     failure_messages,
 )
-from crawler.runs import build_summary
-from crawler.store import ArticleStore
+from crawler.ops.runs import build_summary
+from crawler.storage.store import ArticleStore
 from pipelines.store import MongoStorePipeline
 from tests.helpers import project_settings
 
 
 def summary(**parts: Any) -> dict[str, Any]:
-    """A run summary as crawler.runs.build_summary makes it, with the given parts replaced."""
+    """A run summary as crawler.ops.runs.build_summary makes it, with the given parts replaced."""
     base: dict[str, Any] = {
         "site": "jagran",
         "finish_reason": "finished",

@@ -20,7 +20,7 @@ from scrapy.exceptions import DropItem
 from scrapy.utils.test import get_crawler
 
 from crawler.items import ArticleItem
-from crawler.neardup import (
+from crawler.ml.neardup import (
     DuplicateIndex,
     Fingerprint,
     Fingerprinter,
@@ -31,7 +31,7 @@ from crawler.neardup import (
     similarity,
     text_tokens,
 )
-from crawler.store import ArticleStore
+from crawler.storage.store import ArticleStore
 from pipelines.dedupe import DedupePipeline
 from pipelines.store import MongoStorePipeline
 from tests.helpers import FIXTURES, nfc, project_settings

@@ -28,7 +28,7 @@ def test_page_extracts_to_expected(expected_path: Path) -> None:
 
 
 def test_every_site_has_expected_pages() -> None:
-    from crawler.sites import SITES
+    from crawler.parsing.registry import SITES
 
     covered = {path.parent.name for path in expected_files()}
     assert set(SITES) <= covered
@@ -39,7 +39,7 @@ def test_every_site_has_expected_pages() -> None:
 )
 def test_redesigned_site_parses_old_and_new_captures(name: str, version: str) -> None:
     """Business Standard Hindi has two parser versions; each capture gets its own."""
-    from crawler.sites import SITES
+    from crawler.parsing.registry import SITES
 
     expected = load_expected(EXPECTED_DIR / "businessstandardhindi" / f"{name}.json")
     page = (SITES_DIR / expected["page"]).read_bytes()
@@ -133,7 +133,7 @@ def test_a_selector_body_is_not_a_fallback() -> None:
 
 
 def test_site_parse_prefers_the_version_whose_selectors_read_the_page() -> None:
-    from crawler.site import Site
+    from crawler.parsing.registry import Site
 
     class Old(ArticleParser):
         name, version, BODY_SELECTOR = "s", "2020", "div.story"

@@ -8,8 +8,8 @@ import pytest
 from scrapy.exceptions import DropItem
 from scrapy.utils.test import get_crawler
 
-from crawler.dates import IST
 from crawler.items import ArticleItem
+from crawler.text.dates import IST
 from pipelines.clean import CleanPipeline
 from pipelines.dedupe import DedupePipeline
 from pipelines.language import LanguagePipeline

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from crawler.localsites import fixture_path
+from crawler.devtools.localsites import fixture_path
 from tests.helpers import EXPECTED_DIR, FIXTURES, SITES_DIR, expected_files, load_expected
 from tests.regenerate_expected import covered, fixture_pages, load_provenance, selector_backing
 

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from crawler import PROJECT_ROOT
-from crawler.store import ArticleStore, connect
+from crawler.storage.store import ArticleStore, connect
 
 IST = timezone(timedelta(hours=5, minutes=30))
 

@@ -16,9 +16,9 @@ import pytest
 from pymongo.database import Database
 
 from crawler import PROJECT_ROOT
-from crawler.browser import CHROMIUM_ARGS, find_chromium
-from crawler.report import collect, render, write_report
-from crawler.store import ArticleStore
+from crawler.fetch.browser import CHROMIUM_ARGS, find_chromium
+from crawler.ops.report import collect, render, write_report
+from crawler.storage.store import ArticleStore
 
 IST = ZoneInfo("Asia/Kolkata")
 NOW = datetime.now(UTC)

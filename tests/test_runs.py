@@ -25,10 +25,10 @@ from scrapy.exceptions import NotConfigured
 from scrapy.utils.test import get_crawler
 
 from crawler import PROJECT_ROOT
-from crawler.dates import parse_date
-from crawler.progress import ProgressBoard, ProgressExtension
-from crawler.runs import build_summary, previous_summaries, summary_of
-from crawler.store import ArticleStore, connect
+from crawler.ops.progress import ProgressBoard, ProgressExtension
+from crawler.ops.runs import build_summary, previous_summaries, summary_of
+from crawler.storage.store import ArticleStore, connect
+from crawler.text.dates import parse_date
 from tests.helpers import EXPECTED_DIR, SITES_DIR, load_expected, project_settings
 
 WINDOW_START = "2026-11-01"
@@ -369,7 +369,7 @@ def test_crawl_on_a_terminal_redraws_a_status_line(mongo_server: str, tmp_path: 
             "-s",
             f"MONGO_JOURNAL_PATH={tmp_path / 'pending.jsonl'}",
             "-s",
-            'EXTENSIONS={"crawler.progress.ProgressExtension": 500}',
+            'EXTENSIONS={"crawler.ops.progress.ProgressExtension": 500}',
             "-s",
             "PROGRESS_INTERVAL=0.2",
         ],

@@ -17,7 +17,7 @@ import pytest
 
 from crawler import PROJECT_ROOT
 from crawler.cli import main
-from crawler.schedule import (
+from crawler.ops.schedule import (
     EXIT_LOCKED,
     LockBusy,
     RunLock,
@@ -26,7 +26,7 @@ from crawler.schedule import (
     command_of,
     prune_logs,
 )
-from crawler.store import connect
+from crawler.storage.store import connect
 from tests.helpers import EXPECTED_DIR
 
 PASSED_ON = ("MONGO_URI", "MONGO_DATABASE", "MONGO_EMBEDDED_PORT", "CRAWL_CONTACT")
@@ -216,7 +216,7 @@ WINDOW_START = "2026-11-01"
 def jagran_articles_in_window() -> int:
     import json
 
-    from crawler.dates import parse_date
+    from crawler.text.dates import parse_date
 
     return sum(
         1

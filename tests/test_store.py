@@ -19,8 +19,8 @@ from scrapy import Spider
 from scrapy.utils.test import get_crawler
 
 from crawler.items import ArticleItem
-from crawler.runs import summary_of
-from crawler.store import (
+from crawler.ops.runs import summary_of
+from crawler.storage.store import (
     ArticleStore,
     EmbeddedMongo,
     EmbeddedMongoError,

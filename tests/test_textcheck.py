@@ -1,4 +1,4 @@
-"""crawler.textcheck: text decoded with the wrong charset is named, real Hindi is not."""
+"""crawler.text.textcheck: text decoded with the wrong charset is named, real Hindi is not."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from crawler.textcheck import text_problem, text_shares
+from crawler.text.textcheck import text_problem, text_shares
 from tests.helpers import EXPECTED_DIR
 
 # Real: the body of a captured Bhaskar article (tests/fixtures/PROVENANCE.json).

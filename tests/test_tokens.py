@@ -1,4 +1,4 @@
-"""Search tokens (crawler/tokens.py) and search through the store on a real server.
+"""Search tokens (crawler/text/tokens.py) and search through the store on a real server.
 
 Expected tokens are written from reading the texts; the seeds are
 tests/fixtures/seeds (see its README).
@@ -14,8 +14,8 @@ from itemadapter import ItemAdapter
 from pymongo.database import Database
 
 from crawler.items import ArticleItem
-from crawler.store import ArticleStore
-from crawler.tokens import article_tokens, fold, query_tokens, stopwords, tokenize
+from crawler.storage.store import ArticleStore
+from crawler.text.tokens import article_tokens, fold, query_tokens, stopwords, tokenize
 from pipelines.clean import CleanPipeline
 from tests.helpers import FIXTURES
 

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from crawler import PROJECT_ROOT
+from crawler.categories import CATEGORIES
 from crawler.cli import main
-from crawler.site import CATEGORIES
-from crawler.topics import (
+from crawler.ml.topics import (
     DEFAULT_CORPUS_PATH,
     DEFAULT_MODEL_PATH,
     Corpus,

@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from crawler.argtypes import date_arg, int_range
+from crawler.parsing.registry import SITES
 from crawler.project import project_settings
-from crawler.sites import SITES
 
 _DESCRIPTION = """\
 Run a site's own discovery (robots.txt, its sitemaps and feeds, listing pages, as the
@@ -56,8 +56,8 @@ def register(commands: Any) -> argparse.ArgumentParser:
 
 
 def run_capture(args: argparse.Namespace) -> int:
-    from crawler.capture import MANIFEST
     from crawler.cli import run_crawl
+    from crawler.devtools.capture import MANIFEST
 
     if args.site not in SITES:
         print(f"capture: unknown site {args.site} (known: {', '.join(SITES)})", file=sys.stderr)
@@ -72,13 +72,13 @@ def run_capture(args: argparse.Namespace) -> int:
     settings.set("MONITORS_ENABLED", False, "cmdline")
     middlewares = dict(settings.getdict("DOWNLOADER_MIDDLEWARES"))
     # Below decompression (590) and redirects (600): final responses, content decoded.
-    middlewares["crawler.capture.CaptureMiddleware"] = 50
+    middlewares["crawler.devtools.capture.CaptureMiddleware"] = 50
     settings.set("DOWNLOADER_MIDDLEWARES", middlewares, "cmdline")
     spider_args: dict[str, Any] = {"max_articles": args.articles}
     if args.since:
         spider_args["since"] = args.since
     if args.local_sites:
-        from crawler.localsites import FixtureSiteServer
+        from crawler.devtools.localsites import FixtureSiteServer
 
         with FixtureSiteServer(Path(settings["LOCAL_SITES_DIR"])) as server:
             settings.set("LOCAL_SITES_URL", server.url, "cmdline")

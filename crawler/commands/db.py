@@ -17,7 +17,7 @@ from scrapy.settings import Settings
 
 from crawler.argtypes import positive_float
 from crawler.project import mongo_failure, project_settings
-from crawler.store import (
+from crawler.storage.store import (
     ArticleStore,
     EmbeddedMongo,
     EmbeddedMongoError,

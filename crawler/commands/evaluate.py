@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from crawler.evaluation import (
+from crawler.devtools.evaluation import (
     EXTRACTORS,
     GoldError,
     available_extractors,

@@ -22,11 +22,11 @@ from scrapy.settings import Settings
 
 from crawler.argtypes import date_arg, int_range, plain_text, setting_arg
 from crawler.cli import run_crawl
-from crawler.embedded import EmbeddedMongoError
-from crawler.monitors import failed_monitors
+from crawler.ops.monitors import failed_monitors
+from crawler.ops.schedule import EXIT_LOCKED, LockBusy, RunLock, log_path, prune_logs
+from crawler.parsing.registry import SITES, default_sites
 from crawler.project import mongo_failure, open_store, project_settings
-from crawler.schedule import EXIT_LOCKED, LockBusy, RunLock, log_path, prune_logs
-from crawler.sites import SITES, default_sites
+from crawler.storage.embedded import EmbeddedMongoError
 
 logger = logging.getLogger(__name__)
 
@@ -213,7 +213,7 @@ class NightlyRun:
         spider_args = {"since": self.since} if self.since else {}
         if not local_sites:
             return run_crawl(self.sites, settings, spider_args)
-        from crawler.localsites import FixtureSiteServer
+        from crawler.devtools.localsites import FixtureSiteServer
 
         with FixtureSiteServer(Path(settings["LOCAL_SITES_DIR"])) as server:
             settings.set("LOCAL_SITES_URL", server.url, "cmdline")

@@ -19,10 +19,11 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from crawler.argtypes import date_arg, int_range, pair_arg
-from crawler.dates import IST, parse_since
+from crawler.categories import CATEGORIES
+from crawler.parsing.registry import SITES
 from crawler.project import open_store
-from crawler.sites import CATEGORIES, SITES
-from crawler.store import FILTER_FIELDS, SORT_FIELDS, QueryError, article_query
+from crawler.storage.store import FILTER_FIELDS, SORT_FIELDS, QueryError, article_query
+from crawler.text.dates import IST, parse_since
 
 _EXIT_STATUSES = """\
 exit statuses:
@@ -91,7 +92,7 @@ def filters_from(args: argparse.Namespace) -> dict[str, Any]:
             where[field] = getattr(args, option)
     tokens = None
     if args.search is not None:
-        from crawler.tokens import query_tokens
+        from crawler.text.tokens import query_tokens
 
         tokens = query_tokens(args.search)
     return {

@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import Any
 
 from crawler.argtypes import date_arg
-from crawler.dates import parse_since
+from crawler.ops.report import write_report
 from crawler.project import open_store, project_settings
-from crawler.report import write_report
+from crawler.text.dates import parse_since
 
 
 def register(commands: Any) -> None:

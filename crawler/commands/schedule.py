@@ -12,8 +12,7 @@ from scrapy.settings import Settings
 
 from crawler.argtypes import control_character, plain_text
 from crawler.commands.nightly import add_job_arguments
-from crawler.project import project_settings
-from crawler.schedule import (
+from crawler.ops.schedule import (
     Crontab,
     CrontabFile,
     NightlyEntry,
@@ -26,6 +25,7 @@ from crawler.schedule import (
     without_block,
     write_env_file,
 )
+from crawler.project import project_settings
 
 _DESCRIPTION = """\
 Manage the crontab entry that runs `python -m crawler nightly` every night with

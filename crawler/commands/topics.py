@@ -148,7 +148,7 @@ def read_lines(stream: BinaryIO, max_chars: int) -> Iterator[tuple[str, bool]]:
 
 
 def cmd_classify(args: argparse.Namespace) -> int:
-    from crawler.topics import TopicClassifier
+    from crawler.ml.topics import TopicClassifier
 
     try:
         classifier = TopicClassifier.load(_model_path(args.model))
@@ -188,7 +188,7 @@ def cmd_classify(args: argparse.Namespace) -> int:
 
 
 def _corpora(paths: list[str] | None) -> list[Path]:
-    from crawler.topics import DEFAULT_CORPUS_PATH
+    from crawler.ml.topics import DEFAULT_CORPUS_PATH
 
     return [Path(p) for p in paths] if paths else [DEFAULT_CORPUS_PATH]
 
@@ -198,8 +198,8 @@ def cross_validation_report(
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """Cross-validation of every feature set; the shipped one also with the politics
     rule. Returns (JSON-ready figures, the Evaluation objects by name)."""
-    from crawler.entities import default_matcher
-    from crawler.topics import (
+    from crawler.ml.entities import default_matcher
+    from crawler.ml.topics import (
         FEATURE_SETS,
         cross_validate_predictions,
         evaluation_of,
@@ -223,7 +223,7 @@ def cross_validation_report(
 
 
 def cmd_train(args: argparse.Namespace) -> int:
-    from crawler.topics import (
+    from crawler.ml.topics import (
         DEFAULT_MODEL_PATH,
         FEATURE_SETS,
         CorpusError,
@@ -297,7 +297,7 @@ def load_articles(directory: Path) -> list[dict[str, Any]]:
 def held_out_report(classifier: Any, articles: list[dict[str, Any]]) -> dict[str, Any]:
     """The classifier (model + politics rule) on held-out articles, from the headline
     alone to the whole text."""
-    from crawler.topics import Evaluation, document_text
+    from crawler.ml.topics import Evaluation, document_text
 
     truth = [a["category"] for a in articles]
     body_chars = classifier.model.body_chars
@@ -326,7 +326,7 @@ def held_out_report(classifier: Any, articles: list[dict[str, Any]]) -> dict[str
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
-    from crawler.topics import CorpusError, TopicClassifier, load_corpora
+    from crawler.ml.topics import CorpusError, TopicClassifier, load_corpora
 
     report: dict[str, Any] = {}
     if args.folds:

@@ -29,7 +29,6 @@ from urllib.parse import urljoin, urlsplit
 
 from parsel import Selector
 
-from crawler.dates import date_from_page, find_date, first_valid_date, not_in_future, parse_date
 from crawler.items import ArticleItem
 from crawler.parsing import blocks
 from crawler.parsing.blocks import clean_value
@@ -48,6 +47,13 @@ from crawler.parsing.judge import (
     holds,
     plausible_body,
     strip_title_tag,
+)
+from crawler.text.dates import (
+    date_from_page,
+    find_date,
+    first_valid_date,
+    not_in_future,
+    parse_date,
 )
 
 

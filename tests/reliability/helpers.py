@@ -27,8 +27,8 @@ from scrapy import Spider
 from scrapy.utils.test import get_crawler
 
 from crawler import PROJECT_ROOT
-from crawler.embedded import EmbeddedMongo
 from crawler.items import ArticleItem
+from crawler.storage.embedded import EmbeddedMongo
 from pipelines.store import MongoStorePipeline
 from tests.helpers import project_settings
 

@@ -21,7 +21,7 @@ import pytest
 
 from crawler import PROJECT_ROOT
 from crawler.cli import main
-from crawler.store import ArticleStore, connect
+from crawler.storage.store import ArticleStore, connect
 from tests.helpers import SITES_DIR
 from tests.reliability.helpers import run_cli as run
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from crawler.cli import main
-from crawler.schedule import NightlyEntry, ScheduleError, command_of
+from crawler.ops.schedule import NightlyEntry, ScheduleError, command_of
 
 pytestmark = pytest.mark.reliability
 

@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from crawler import PROJECT_ROOT
-from crawler.store import connect
+from crawler.storage.store import connect
 from tests.helpers import SITES_DIR
 from tests.reliability.faultserver import (
     FaultServer,
@@ -139,7 +139,7 @@ def test_file_download_handler_is_off_even_without_the_guard(tmp_path: Path) -> 
     # Defence in depth: with the refusing middleware switched off, nothing reads files.
     from crawler.settings import DOWNLOADER_MIDDLEWARES
 
-    middlewares = {**DOWNLOADER_MIDDLEWARES, "crawler.netguard.AddressGuardMiddleware": None}
+    middlewares = {**DOWNLOADER_MIDDLEWARES, "crawler.fetch.netguard.AddressGuardMiddleware": None}
     report = probe(
         tmp_path,
         [("file:///etc/passwd", "sitemap")],

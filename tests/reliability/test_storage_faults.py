@@ -20,8 +20,8 @@ import pytest
 from pymongo.database import Database
 
 from crawler import PROJECT_ROOT
-from crawler.journal import Journal, JournalWriteError
-from crawler.store import ArticleStore, connect
+from crawler.storage.journal import Journal, JournalWriteError
+from crawler.storage.store import ArticleStore, connect
 from tests.reliability.helpers import (
     KillableMongo,
     SmallFs,

@@ -1,7 +1,7 @@
 """Aaj Tak (www.aajtak.in), the India Today group's Hindi news site."""
 
 from crawler.parsing.base import ArticleParser
-from crawler.site import Site
+from crawler.parsing.registry import Site
 
 
 class AajTakParser(ArticleParser):

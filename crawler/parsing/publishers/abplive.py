@@ -3,7 +3,7 @@ the other languages have hosts of their own (marathi.abplive.com, ...): only
 the www host is this site."""
 
 from crawler.parsing.base import ArticleParser
-from crawler.site import Site
+from crawler.parsing.registry import Site
 
 
 class AbpLiveParser(ArticleParser):

@@ -1,7 +1,7 @@
 """Amar Ujala (www.amarujala.com)."""
 
 from crawler.parsing.base import ArticleParser
-from crawler.site import Site
+from crawler.parsing.registry import Site
 
 
 class AmarUjalaParser(ArticleParser):

@@ -14,7 +14,7 @@ from typing import Any
 from parsel import Selector
 
 from crawler.parsing.base import ArticleParser
-from crawler.site import NON_ARTICLE_PATH, Site
+from crawler.parsing.registry import NON_ARTICLE_PATH, Site
 
 # The closing app/social promo every BBC Hindi story carries as a plain
 # paragraph: "(बीबीसी हिन्दी के एंड्रॉएड ऐप के लिए आप यहां क्लिक कर सकते हैं. आप हमें

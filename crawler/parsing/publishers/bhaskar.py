@@ -3,7 +3,7 @@ the selectors hold to tags: every <p> in the <article> is story text, and the
 story's photos are the <picture> elements."""
 
 from crawler.parsing.base import ArticleParser
-from crawler.site import Site
+from crawler.parsing.registry import Site
 
 
 class BhaskarParser(ArticleParser):

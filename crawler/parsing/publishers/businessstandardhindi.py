@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 from parsel import Selector
 
 from crawler.parsing.base import ArticleParser
-from crawler.site import Site
+from crawler.parsing.registry import Site
 
 # The 2020 template's JSON-LD image when a story has no picture.
 _PLACEHOLDER_IMAGES = frozenset({"nopreview.png"})

@@ -1,7 +1,7 @@
 """inKhabar (www.inkhabar.com), the India News group's Hindi site."""
 
 from crawler.parsing.base import ArticleParser
-from crawler.site import Site
+from crawler.parsing.registry import Site
 
 
 class InKhabarParser(ArticleParser):

@@ -1,7 +1,7 @@
 """Dainik Jagran (www.jagran.com)."""
 
 from crawler.parsing.base import ArticleParser
-from crawler.site import Site
+from crawler.parsing.registry import Site
 
 
 class JagranParser(ArticleParser):

@@ -1,7 +1,7 @@
 """Jansatta (www.jansatta.com), the Indian Express group's Hindi daily."""
 
 from crawler.parsing.base import ArticleParser
-from crawler.site import Site
+from crawler.parsing.registry import Site
 
 
 class JansattaParser(ArticleParser):

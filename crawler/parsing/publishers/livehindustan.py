@@ -1,7 +1,7 @@
 """Live Hindustan (www.livehindustan.com), Hindustan's Hindi news site."""
 
 from crawler.parsing.base import ArticleParser
-from crawler.site import Site
+from crawler.parsing.registry import Site
 
 # The story page can carry more than one story (the next one loads below it):
 # everything is scoped to the first <article>.

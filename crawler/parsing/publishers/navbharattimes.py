@@ -1,7 +1,7 @@
 """Navbharat Times (navbharattimes.indiatimes.com), the Times group's Hindi site."""
 
 from crawler.parsing.base import ArticleParser
-from crawler.site import Site
+from crawler.parsing.registry import Site
 
 
 class NavbharatTimesParser(ArticleParser):

@@ -1,7 +1,7 @@
 """NDTV India (ndtv.in), NDTV's Hindi site."""
 
 from crawler.parsing.base import ArticleParser
-from crawler.site import Site
+from crawler.parsing.registry import Site
 
 
 class NdtvIndiaParser(ArticleParser):

@@ -1,7 +1,7 @@
 """News18 Hindi (hindi.news18.com)."""
 
 from crawler.parsing.base import ArticleParser
-from crawler.site import Site
+from crawler.parsing.registry import Site
 
 
 class News18HindiParser(ArticleParser):

@@ -1,7 +1,7 @@
 """TV9 Bharatvarsh (www.tv9hindi.com)."""
 
 from crawler.parsing.base import ArticleParser
-from crawler.site import Site
+from crawler.parsing.registry import Site
 
 
 class Tv9BharatvarshParser(ArticleParser):

@@ -6,7 +6,7 @@ only /hindi/ article URLs are taken.
 """
 
 from crawler.parsing.base import ArticleParser
-from crawler.site import NON_ARTICLE_PATH, Site
+from crawler.parsing.registry import NON_ARTICLE_PATH, Site
 
 
 class ZeeNewsParser(ArticleParser):

@@ -23,8 +23,14 @@ from pymongo.errors import PyMongoError
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
-from crawler.dates import parse_since
-from crawler.store import ArticleStore, EmbeddedMongoError, connect, redact_uri, resolve_mongo_uri
+from crawler.storage.store import (
+    ArticleStore,
+    EmbeddedMongoError,
+    connect,
+    redact_uri,
+    resolve_mongo_uri,
+)
+from crawler.text.dates import parse_since
 
 logger = logging.getLogger(__name__)
 

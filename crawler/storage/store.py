@@ -7,8 +7,8 @@ a night lists but does not download (the incremental skip) is recorded in
 ``sightings`` (one small document per URL), not on the article: rewriting an
 article rewrites all its index entries (hundreds of search tokens), which made a
 quiet night over 10,000 stored articles take half an hour.
-The embedded server lives in :mod:`crawler.embedded`, the offline journal in
-:mod:`crawler.journal`; both are re-exported here.
+The embedded server lives in :mod:`crawler.storage.embedded`, the offline journal in
+:mod:`crawler.storage.journal`; both are re-exported here.
 """
 
 from __future__ import annotations
@@ -38,8 +38,8 @@ from pymongo import (
 from pymongo.database import Database
 from pymongo.errors import BulkWriteError
 
-from crawler.embedded import EmbeddedMongo, EmbeddedMongoError
-from crawler.journal import Journal, JournalWriteError
+from crawler.storage.embedded import EmbeddedMongo, EmbeddedMongoError
+from crawler.storage.journal import Journal, JournalWriteError
 
 __all__ = [
     "ArticleStore",

@@ -25,11 +25,12 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from functools import cache
-from pathlib import Path
+
+from crawler import PACKAGE_DATA
 
 __all__ = ["STOPWORDS_PATH", "article_tokens", "fold", "query_tokens", "stopwords", "tokenize"]
 
-STOPWORDS_PATH = Path(__file__).parent / "data" / "stopwords-hi.txt"
+STOPWORDS_PATH = PACKAGE_DATA / "stopwords-hi.txt"
 
 _FOLD_TABLE = {
     0x093C: None,  # nukta

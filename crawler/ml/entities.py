@@ -6,7 +6,7 @@ its state), crawler/data/parties.tsv and crawler/data/people.tsv (each leader wi
 party). Every row has a canonical English name and its Hindi and English aliases.
 
 Matching works on words, never on substrings: the text is folded (NFC, nukta,
-candrabindu/anusvara, हिन्दी/हिंदी; see crawler.topics.fold_hindi) and split into
+candrabindu/anusvara, हिन्दी/हिंदी; see crawler.ml.topics.fold_hindi) and split into
 tokens in which matras, virama, nukta and anusvara belong to their word, so सपा
 does not match inside सपाट and मोदी not inside मोदीनगर. Aliases are looked up as
 token sequences in one dictionary (longest first), which is fast whatever the
@@ -28,11 +28,12 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-from crawler.topics import TOKEN_RE, fold_hindi
+from crawler import PACKAGE_DATA
+from crawler.ml.topics import TOKEN_RE, fold_hindi
 
 logger = logging.getLogger(__name__)
 
-DATA_DIR = Path(__file__).parent / "data"
+DATA_DIR = PACKAGE_DATA
 PLACES_FILE = "places.tsv"
 PARTIES_FILE = "parties.tsv"
 PEOPLE_FILE = "people.tsv"

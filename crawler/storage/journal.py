@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from crawler.store import ArticleStore
+    from crawler.storage.store import ArticleStore
 
 logger = logging.getLogger(__name__)
 

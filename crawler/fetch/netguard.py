@@ -32,7 +32,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
 from twisted.internet.error import DNSLookupError
 
-from crawler.localsites import local_hosts
+from crawler.devtools.localsites import local_hosts
 
 logger = logging.getLogger(__name__)
 

@@ -4,7 +4,7 @@
 `CaptureMiddleware` is a downloader middleware placed below the decompression and
 redirect middlewares, so it sees each final response with its content-encoding
 undone: the bytes a fixture server should hand back. It writes every response into
-CAPTURE_DIR in the layout `crawler.localsites` serves (``<host>/<path>``, ``?<query>``
+CAPTURE_DIR in the layout `crawler.devtools.localsites` serves (``<host>/<path>``, ``?<query>``
 appended to the file name, ``index.html`` for a directory), and at the end writes
 ``CAPTURE.json``: per file its URL, what the spider used it as (robots, sitemap, feed,
 listing, article), the HTTP status and the capture time in UTC. Responses other than
@@ -25,7 +25,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
 
-from crawler.localsites import fixture_file
+from crawler.devtools.localsites import fixture_file
 
 logger = logging.getLogger(__name__)
 

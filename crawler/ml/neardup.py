@@ -139,7 +139,7 @@ class Fingerprint:
     minhash: np.ndarray  # uint32 hash values, one per permutation
     size: int  # distinct shingles
     text_hash: str  # of the normalized tokens: identical text
-    content_hash: str = ""  # crawler.store.content_hash: identical article
+    content_hash: str = ""  # crawler.storage.store.content_hash: identical article
 
 
 class Fingerprinter:

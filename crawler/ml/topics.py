@@ -37,22 +37,19 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from crawler import PROJECT_ROOT
-from crawler.site import CATEGORIES
+from crawler import MODELS_DIR, PACKAGE_DATA, PROJECT_ROOT
+from crawler.categories import CATEGORIES
 
 if TYPE_CHECKING:
     import numpy as np
 
-    from crawler.entities import EntityMatcher
+    from crawler.ml.entities import EntityMatcher
 
 logger = logging.getLogger(__name__)
 
 MODEL_VERSION = "topics-v1"
-MODELS_DIR = PROJECT_ROOT / "crawler" / "models"
 DEFAULT_MODEL_PATH = MODELS_DIR / f"{MODEL_VERSION}.npz"
-DEFAULT_CORPUS_PATH = (
-    PROJECT_ROOT / "crawler" / "data" / "topic-corpus" / "l3cube-indicnews-hindi-shc.csv"
-)
+DEFAULT_CORPUS_PATH = PACKAGE_DATA / "topic-corpus" / "l3cube-indicnews-hindi-shc.csv"
 CORPUS_LICENSE = "CC BY-NC-SA 4.0 (L3Cube-IndicNews): non-commercial, share-alike"
 
 # The corpus's own label names for four of the categories.
@@ -326,7 +323,7 @@ class TopicModel:
 # "politics" is mostly opinion columns), while the project's politics is what the
 # sites' politics sections hold: exactly that news. The corpus cannot teach the
 # split, so a text the model calls national becomes politics when it names at least
-# this many political actors (parties and leaders, crawler/entities.py), a party
+# this many political actors (parties and leaders, crawler/ml/entities.py), a party
 # among them. Headlines rarely name three: in cross-validation the rule changes 7
 # of 3,835 and macro-F1 by -0.001; articles about party politics name many.
 POLITICS_MIN_ACTORS = 3
@@ -346,7 +343,7 @@ class TopicClassifier:
     """The model plus the politics rule: what the pipeline and `classify` use."""
 
     def __init__(self, model: TopicModel, matcher: EntityMatcher | None = None) -> None:
-        from crawler.entities import default_matcher  # entities imports this module
+        from crawler.ml.entities import default_matcher  # entities imports this module
 
         self.model = model
         self.matcher = matcher or default_matcher()

@@ -1,6 +1,6 @@
 """Monitors: checks on each site's crawl, run when the spider closes.
 
-Each monitor looks at one run's summary (:func:`crawler.runs.build_summary`),
+Each monitor looks at one run's summary (:func:`crawler.ops.runs.build_summary`),
 and some at the site's earlier runs, and says passed, failed or skipped with a
 reason a person can act on. The store pipeline runs the suite and writes the
 verdicts into the run record (``monitors``); the nightly job exits non-zero when
@@ -23,10 +23,10 @@ from typing import TYPE_CHECKING, Any, Protocol
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
-from crawler.runs import run_records
+from crawler.ops.runs import run_records
 
 if TYPE_CHECKING:
-    from crawler.store import ArticleStore
+    from crawler.storage.store import ArticleStore
 
 logger = logging.getLogger(__name__)
 

@@ -20,13 +20,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from crawler.monitors import FAILED, PASSED, SKIPPED
-from crawler.runs import summary_of
+from crawler.ops.monitors import FAILED, PASSED, SKIPPED
+from crawler.ops.runs import summary_of
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-    from crawler.store import ArticleStore
+    from crawler.storage.store import ArticleStore
 
 UNCATEGORISED = "(none)"
 _STATUS_MARK = {PASSED: "✔ passed", FAILED: "✘ failed", SKIPPED: "– skipped"}

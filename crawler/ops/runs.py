@@ -4,7 +4,7 @@ The store pipeline writes one ``crawl_runs`` document per spider and run; its
 ``summary`` says what an operator wants to know the morning after: when the
 crawl ran and for how long, how it ended, what was requested and answered,
 which articles are new, updated, unchanged or dropped (and why), and what went
-wrong. Monitors (:mod:`crawler.monitors`) and the report (:mod:`crawler.report`)
+wrong. Monitors (:mod:`crawler.ops.monitors`) and the report (:mod:`crawler.ops.report`)
 read these summaries; records written before summaries existed get one built
 from their raw stats by :func:`summary_of`.
 """
@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from pymongo import DESCENDING
 
 if TYPE_CHECKING:
-    from crawler.store import ArticleStore
+    from crawler.storage.store import ArticleStore
 
 _RESPONSE_STATUS = "downloader/response_status_count/"
 _ROBOTS_STATUS = "robotstxt/response_status_count/"

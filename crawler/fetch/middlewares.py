@@ -1,7 +1,7 @@
 """Downloader middlewares of the project: polite retries, robots.txt fetched once,
 download size limits per kind of page, and HTML bodies recoded to UTF-8.
 
-(The middleware refusing local files and internal addresses is crawler/netguard.py.)
+(The middleware refusing local files and internal addresses is crawler/fetch/netguard.py.)
 """
 
 from __future__ import annotations

@@ -51,7 +51,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from crawler.parsing.judge import straighten
-from crawler.sites import generic_site_name
+from crawler.parsing.registry import generic_site_name
 
 logger = logging.getLogger(__name__)
 
@@ -167,7 +167,7 @@ def load_real_pages(real_dir: Path, sites: Iterable[str] = ()) -> list[GoldPage]
     url, title, published, authors, with, without, is_article), optionally of some
     sites; none when the directory or its gold file is absent. A page's site is the
     registered site of its URL, else its host (as for unregistered sites)."""
-    from crawler.sites import site_for_url
+    from crawler.parsing.registry import site_for_url
 
     gold_path = real_dir / REAL_PAGES_GOLD
     if not gold_path.is_file():

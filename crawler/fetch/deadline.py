@@ -21,7 +21,7 @@ from scrapy.utils.asyncio import CallLaterResult, call_later
 from scrapy.utils.defer import deferred_from_coro
 from twisted.internet.defer import Deferred
 
-from crawler.dates import parse_duration
+from crawler.text.dates import parse_duration
 
 logger = logging.getLogger(__name__)
 
