@@ -12,12 +12,12 @@ from types import ModuleType
 from typing import Any
 
 from crawler.text.dates import parse_since
+from crawler.text.textcheck import control_character
 
 # The largest integer MongoDB (a BSON int64) takes, e.g. as a query limit.
 MAX_INT64 = 2**63 - 1
 # Characters that end or break a line somewhere: C0 and C1 controls, DEL, and the
 # Unicode line and paragraph separators (Python's str.splitlines() splits on these).
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 _SETTING_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 # Settings that hold a date window; parse_since() must read them.
 _DATE_WINDOW_SETTINGS = ("CRAWL_SINCE", "SCHEDULE_SINCE", "REPORT_SINCE")
@@ -38,12 +38,6 @@ FLOAT_SETTINGS = frozenset(
 
 class UsageError(Exception):
     """A bad argument found after parsing; the CLI prints it as argparse would (exit 2)."""
-
-
-def control_character(text: str) -> str | None:
-    """The first control or line-breaking character in ``text`` as U+XXXX, or None."""
-    match = _CONTROL.search(text)
-    return f"U+{ord(match.group()):04X}" if match else None
 
 
 def plain_text(value: str) -> str:

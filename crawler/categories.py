@@ -4,10 +4,11 @@ read it, it reads only the text layer."""
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Mapping
 from types import MappingProxyType
 from urllib.parse import unquote, urlsplit
+
+from crawler.text.fold import fold_spelling
 
 CATEGORIES = (
     "politics",
@@ -95,12 +96,10 @@ DEFAULT_SECTION_CATEGORIES: Mapping[str, str] = MappingProxyType(
     }
 )
 
-# Spelling variants of one section name: nukta (बिज़नेस/बिजनेस), candrabindu (यहाँ/यहां).
-_SECTION_FOLD = {0x093C: None, 0x0901: 0x0902}
-
 
 def _fold(name: str) -> str:
-    name = unicodedata.normalize("NFC", name).translate(_SECTION_FOLD)
+    # Spelling variants of one section name: nukta (बिज़नेस/बिजनेस), candrabindu (यहाँ/यहां).
+    name = fold_spelling(name)
     return "-".join(name.strip().casefold().split())
 
 

@@ -4,7 +4,6 @@ embedded database and the offline demo."""
 from __future__ import annotations
 
 import argparse
-import functools
 import gzip
 import io
 import json
@@ -24,7 +23,8 @@ from scrapy.settings import Settings
 
 import crawler.commands
 from crawler.argtypes import UsageError, date_arg, int_range, setting_arg
-from crawler.parsing.registry import SITES, default_sites, parse_page
+from crawler.extract import PageExtractor
+from crawler.parsing.registry import SITES, default_sites
 from crawler.project import mongo_failure, open_store, project_settings
 
 # The fixture sites include real pages captured in 2020 and 2024; the demo's
@@ -163,31 +163,6 @@ def _read_page(source: str, user_agent: str, limit: int) -> bytes:
         return _read_capped(unpacked, limit, f"{source} unpacked")
 
 
-@functools.cache
-def _topic_classifier(path: str) -> Any:
-    """Loaded once per process: `evaluate` extracts dozens of pages in a row."""
-    from crawler.ml.topics import TopicClassifier
-
-    return TopicClassifier.load(path)
-
-
-def extract_page(page: bytes, url: str | None) -> dict[str, Any]:
-    """Parser, clean and classify on one page; the dict `extract` prints."""
-    from crawler import settings as defaults
-    from crawler.parsing.base import page_canonical_url
-    from pipelines.classify import ClassifyPipeline
-    from pipelines.clean import CleanPipeline
-
-    if not url:  # the page's own canonical link says where it is from
-        url = page_canonical_url(page)
-    item = parse_page(page, url)
-    CleanPipeline(None, "NFC").process_item(item)
-    # The same decision as in a crawl: the section where it maps, else the model.
-    classifier = _topic_classifier(defaults.CLASSIFY_MODEL_PATH)
-    ClassifyPipeline(None, classifier, defaults.CLASSIFY_MIN_CONFIDENCE).process_item(item)
-    return item.public_dict()
-
-
 def cmd_extract(args: argparse.Namespace) -> int:
     settings = project_settings()
     limit = settings.getint("EXTRACT_MAX_BYTES")
@@ -200,8 +175,10 @@ def cmd_extract(args: argparse.Namespace) -> int:
         print(f"extract: cannot read {args.source}: {exc}", file=sys.stderr)
         return 1
     url = args.url or (args.source if args.source.startswith("http") else None)
+    for name, value in args.set:
+        settings.set(name, value, "cmdline")
     try:
-        result = extract_page(page, url)
+        result = PageExtractor(settings).extract(page, url)
     except ValueError as exc:
         print(f"extract: {exc}", file=sys.stderr)
         return 1
@@ -302,6 +279,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     extract.add_argument("--url", help="the page's URL (default: its canonical link)")
     extract.add_argument("--compact", action="store_true", help="print on one line")
+    extract.add_argument(
+        "-s",
+        "--set",
+        action="append",
+        default=[],
+        type=setting_arg,
+        metavar="NAME=VALUE",
+        help="override a project setting (repeatable), e.g. -s CLASSIFY_MIN_CONFIDENCE=0.5",
+    )
     extract.set_defaults(func=cmd_extract)
 
     demo = commands.add_parser(

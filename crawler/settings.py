@@ -8,8 +8,13 @@ Components read them in ``from_crawler`` only.
 
 import os
 
-from crawler import PROJECT_ROOT
-from crawler.fetch.browser import launch_options
+from crawler import MODELS_DIR, PROJECT_ROOT, default_data_dir
+
+# The embedded database, the journal, run logs, the run lock and the cron environment
+# live under DATA_DIR: HINDI_NEWS_DATA_DIR, else ./.data in a checkout, else
+# $XDG_DATA_HOME/hindi-news. Each path below may be set on its own as well.
+_data = default_data_dir()
+DATA_DIR = str(_data)
 
 BOT_NAME = "hindi_news"
 SPIDER_MODULES = ["spiders"]
@@ -58,6 +63,9 @@ CRAWL_SITE_DEADLINE = "2h"
 # addresses are refused (downloader/refused/private_address), as is every scheme but
 # http(s) (downloader/refused/scheme). The local-sites mode's fixture hosts pass.
 CRAWL_ALLOW_PRIVATE_ADDRESSES = False
+# Hosts the address guard never resolves: the local-sites add-on fills it with the
+# fixture hosts its download handler sends to a loopback server.
+CRAWL_REROUTED_HOSTS: list[str] = []
 # Largest article, listing or robots.txt download (bytes, after decompression); bigger
 # ones are cancelled. Sitemaps and feeds get CRAWL_MAX_SITEMAP_BYTES. Warn sizes log.
 CRAWL_MAX_PAGE_BYTES = 5 * 1024 * 1024
@@ -115,8 +123,8 @@ MONGO_URI = os.environ.get("MONGO_URI", "")
 MONGO_DATABASE = os.environ.get("MONGO_DATABASE", "hindi_news")
 MONGO_BATCH_SIZE = 50
 MONGO_SERVER_TIMEOUT_MS = 3000
-MONGO_JOURNAL_PATH = str(PROJECT_ROOT / ".data" / "journal" / "pending.jsonl")
-MONGO_EMBEDDED_DIR = str(PROJECT_ROOT / ".data" / "mongo")
+MONGO_JOURNAL_PATH = str(_data / "journal" / "pending.jsonl")
+MONGO_EMBEDDED_DIR = str(_data / "mongo")
 MONGO_EMBEDDED_PORT = int(os.environ.get("MONGO_EMBEDDED_PORT", "27217"))
 # Wait for the server's journal on every article and run write (j=True): SecantusDB
 # acknowledges plain writes before they reach disk, and a kill -9 then loses some.
@@ -133,9 +141,13 @@ MONGO_MAX_UNSAVED_ITEMS = 5000
 # are fetched from that local server; responses keep the real URL.
 LOCAL_SITES_URL = os.environ.get("LOCAL_SITES_URL", "")
 LOCAL_SITES_DIR = str(PROJECT_ROOT / "tests" / "fixtures" / "sites")
+# The add-on is dormant without LOCAL_SITES_URL: downloads then go through Scrapy's
+# own handler.
+ADDONS = {
+    "crawler.devtools.localsites.LocalSitesAddon": 0,
+    "crawler.fetch.browser.BrowserAddon": 10,
+}
 DOWNLOAD_HANDLERS = {
-    "http": "crawler.devtools.localsites.LocalSitesDownloadHandler",
-    "https": "crawler.devtools.localsites.LocalSitesDownloadHandler",
     # A crawl reads no local files and speaks nothing but HTTP(S), whatever a site lists.
     "file": None,
     "data": None,
@@ -166,7 +178,19 @@ INCREMENTAL_MAX_RETRIES = 3
 # Spiders whose site needs JS switch LOCAL_SITES_INNER_HANDLER to Playwright's
 # handler themselves; requests without meta playwright=True still go over plain HTTP.
 PLAYWRIGHT_BROWSER_TYPE = "chromium"
-PLAYWRIGHT_LAUNCH_OPTIONS = launch_options()
+# The browser's executable_path is filled in at crawl start (crawler.fetch.browser:
+# CHROMIUM_PATH, else a Chromium on PATH, else Playwright's own browser).
+PLAYWRIGHT_LAUNCH_OPTIONS = {
+    "headless": True,
+    "args": [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+    ],
+}
 PLAYWRIGHT_ABORT_REQUEST = "crawler.fetch.browser.should_abort_request"
 PLAYWRIGHT_MAX_CONTEXTS = 1
 PLAYWRIGHT_MAX_PAGES_PER_CONTEXT = 4  # concurrent browser pages
@@ -184,14 +208,14 @@ SCHEDULE_AT = "02:30"
 # loses nothing (the incremental check keeps the overlap cheap).
 SCHEDULE_SINCE = "36h"
 # One log file per run (crawl-YYYYmmdd-HHMMSS.log) in this directory.
-SCHEDULE_LOG_DIR = str(PROJECT_ROOT / ".data" / "logs")
+SCHEDULE_LOG_DIR = str(_data / "logs")
 # Run logs older than this many days are deleted by the job.
 SCHEDULE_KEEP_DAYS = 14
 # Lock file that keeps two nightly runs from overlapping.
-SCHEDULE_LOCK_FILE = str(PROJECT_ROOT / ".data" / "nightly.lock")
+SCHEDULE_LOCK_FILE = str(_data / "nightly.lock")
 # Env file (mode 0600) the cron entry sources; written at install time if any
 # of SCHEDULE_ENV_VARS is set, so secrets never go into the crontab.
-SCHEDULE_ENV_FILE = str(PROJECT_ROOT / ".data" / "cron.env")
+SCHEDULE_ENV_FILE = str(_data / "cron.env")
 # Environment variables passed on to the cron job, when set at install time.
 SCHEDULE_ENV_VARS = [
     "MONGO_URI",
@@ -312,7 +336,7 @@ DEDUPE_MERGE_CONTAINMENT = 0.3
 
 # --- Category and enrichment (pipelines.classify, pipelines.enrich) --------------
 # Topic model file (python -m crawler train writes one); empty: the section decides alone.
-CLASSIFY_MODEL_PATH = str(PROJECT_ROOT / "crawler" / "models" / "topics-v1.npz")
+CLASSIFY_MODEL_PATH = str(MODELS_DIR / "topics-v1.npz")
 # Below this model confidence the category is "other" (in 5-fold cross-validation about
 # 7% of headlines fall below 0.3, and the rest are right more often than the whole).
 CLASSIFY_MIN_CONFIDENCE = 0.3

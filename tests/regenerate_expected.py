@@ -59,7 +59,7 @@ def read_page(path: Path) -> bytes:
 
 def regenerated(path: Path) -> tuple[str, str]:
     """(the file's text, the text it would have with today's extraction), both NFC."""
-    from crawler.cli import extract_page
+    from crawler.extract import extract_page
     from crawler.items import ArticleItem
 
     old = json.loads(path.read_text(encoding="utf-8"))

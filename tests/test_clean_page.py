@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler.cli import extract_page
+from crawler.extract import extract_page
 from crawler.parsing.base import ArticleParser
 from pipelines.clean import CleanPipeline
 from tests.helpers import FIXTURES, nfc

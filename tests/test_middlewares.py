@@ -13,8 +13,10 @@ import pytest
 from scrapy import Request
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import HtmlResponse, Response
+from scrapy.settings import Settings
 from scrapy.utils.test import get_crawler
 
+from crawler.devtools.localsites import LocalSitesAddon
 from crawler.fetch.middlewares import (
     DownloadLimitsMiddleware,
     PoliteRetryMiddleware,
@@ -140,8 +142,19 @@ def test_guard_lets_public_addresses_and_allowed_private_ones_through() -> None:
 def test_guard_lets_local_sites_fixture_hosts_through(tmp_path: Path) -> None:
     # Rerouted to the fixture server by the download handler: never resolved here.
     (tmp_path / "www.jagran.com").mkdir()
-    mw = guard(LOCAL_SITES_URL="http://127.0.0.1:9", LOCAL_SITES_DIR=str(tmp_path))
+    settings = Settings({"LOCAL_SITES_URL": "http://127.0.0.1:9", "LOCAL_SITES_DIR": str(tmp_path)})
+    settings.set("DOWNLOAD_HANDLERS", {})
+    LocalSitesAddon().update_settings(settings)
+    assert settings["DOWNLOAD_HANDLERS"]["https"].endswith(".LocalSitesDownloadHandler")
+    mw = guard(CRAWL_REROUTED_HOSTS=settings.getlist("CRAWL_REROUTED_HOSTS"))
     assert asyncio.run(mw.process_request(Request("https://www.jagran.com/a.html"))) is None
+
+
+def test_local_sites_addon_is_dormant_without_a_local_server() -> None:
+    settings = Settings({"DOWNLOAD_HANDLERS": {}})
+    LocalSitesAddon().update_settings(settings)
+    assert settings.getdict("DOWNLOAD_HANDLERS") == {}
+    assert settings.getlist("CRAWL_REROUTED_HOSTS") == []
 
 
 # --- download limits, robots.txt memo, recoding ----------------------------------------------

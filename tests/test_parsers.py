@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from parsel import Selector
 
-from crawler.cli import extract_page
+from crawler.extract import extract_page
 from crawler.items import ArticleItem
 from crawler.parsing.base import ArticleParser, is_fallback
 from tests.helpers import EXPECTED_DIR, SITES_DIR, expected_files, load_expected, nfc

@@ -16,7 +16,8 @@ import pytest
 from pymongo.database import Database
 
 from crawler import PROJECT_ROOT
-from crawler.fetch.browser import CHROMIUM_ARGS, find_chromium
+from crawler import settings as project_defaults
+from crawler.fetch.browser import find_chromium
 from crawler.ops.report import collect, render, write_report
 from crawler.storage.store import ArticleStore
 
@@ -161,7 +162,9 @@ def browser_page() -> Iterator[Any]:
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
-            executable_path=find_chromium(), args=CHROMIUM_ARGS, headless=True
+            executable_path=find_chromium(),
+            args=project_defaults.PLAYWRIGHT_LAUNCH_OPTIONS["args"],
+            headless=True,
         )
         try:
             yield browser.new_page(viewport={"width": 1280, "height": 900})

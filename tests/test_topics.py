@@ -26,10 +26,10 @@ from crawler.ml.topics import (
     _pipeline,
     document_text,
     export_pipeline,
-    fold_hindi,
     load_corpus,
     refine_politics,
 )
+from crawler.text.fold import fold_hindi
 from tests.helpers import nfc
 
 # --- folding and features ----------------------------------------------------------------

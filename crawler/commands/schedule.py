@@ -10,7 +10,7 @@ from typing import Any
 
 from scrapy.settings import Settings
 
-from crawler.argtypes import control_character, plain_text
+from crawler.argtypes import plain_text
 from crawler.commands.nightly import add_job_arguments
 from crawler.ops.schedule import (
     Crontab,
@@ -26,6 +26,7 @@ from crawler.ops.schedule import (
     write_env_file,
 )
 from crawler.project import project_settings
+from crawler.text.textcheck import control_character
 
 _DESCRIPTION = """\
 Manage the crontab entry that runs `python -m crawler nightly` every night with

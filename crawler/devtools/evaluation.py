@@ -330,7 +330,7 @@ class SiteExtractor:
     name = "project (site)"
 
     def extract(self, page: bytes, url: str) -> Extraction:
-        from crawler.cli import extract_page
+        from crawler.extract import extract_page
 
         return Extraction.of(extract_page(page, url))
 

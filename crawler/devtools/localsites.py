@@ -143,6 +143,23 @@ def local_hosts(settings: BaseSettings) -> frozenset[str]:
     return frozenset(p.name for p in root.iterdir() if p.is_dir())
 
 
+class LocalSitesAddon:
+    """Scrapy add-on: with LOCAL_SITES_URL set (``--local-sites``, the demo, tests),
+    installs `LocalSitesDownloadHandler` for http(s) and lets the address guard pass
+    the fixture hosts (CRAWL_REROUTED_HOSTS). Without it, it changes nothing: a
+    real crawl downloads through Scrapy's own handler."""
+
+    def update_settings(self, settings: BaseSettings) -> None:
+        if not settings.get("LOCAL_SITES_URL"):
+            return
+        handler = f"{__name__}.{LocalSitesDownloadHandler.__name__}"
+        for scheme in ("http", "https"):
+            settings["DOWNLOAD_HANDLERS"].set(scheme, handler, "addon")
+        # At the priority the setting already has: settings.py's default outranks "addon".
+        priority = settings.getpriority("CRAWL_REROUTED_HOSTS") or "addon"
+        settings.set("CRAWL_REROUTED_HOSTS", sorted(local_hosts(settings)), priority)
+
+
 class LocalSitesDownloadHandler(BaseDownloadHandler):
     """HTTP(S) download handler that reroutes fixture hosts to the local server.
 

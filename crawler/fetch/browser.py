@@ -12,15 +12,9 @@ import os
 import shutil
 from typing import Any
 
+from scrapy.settings import BaseSettings
+
 PLAYWRIGHT_HANDLER = "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 _BLOCKED_RESOURCES = frozenset({"image", "font", "media"})
 _CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 
@@ -33,12 +27,20 @@ def find_chromium() -> str | None:
     return next((path for name in _CANDIDATES if (path := shutil.which(name))), None)
 
 
-def launch_options() -> dict[str, Any]:
-    options: dict[str, Any] = {"headless": True, "args": CHROMIUM_ARGS}
-    executable = find_chromium()
-    if executable:
-        options["executable_path"] = executable
-    return options
+class BrowserAddon:
+    """Scrapy add-on: puts the Chromium found on this machine into
+    PLAYWRIGHT_LAUNCH_OPTIONS when they name none. Looked up when a crawl starts,
+    not when the settings are imported."""
+
+    def update_settings(self, settings: BaseSettings) -> None:
+        options = settings.getdict("PLAYWRIGHT_LAUNCH_OPTIONS")
+        if options.get("executable_path"):
+            return
+        executable = find_chromium()
+        if executable:
+            priority = settings.getpriority("PLAYWRIGHT_LAUNCH_OPTIONS") or "addon"
+            options["executable_path"] = executable
+            settings.set("PLAYWRIGHT_LAUNCH_OPTIONS", options, priority)
 
 
 def should_abort_request(request: Any) -> bool:

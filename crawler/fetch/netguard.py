@@ -10,8 +10,9 @@ network. `AddressGuardMiddleware` refuses, before anything is sent:
   private, loopback, link-local, multicast, reserved, shared or unspecified
   (``downloader/refused/private_address``), unless CRAWL_ALLOW_PRIVATE_ADDRESSES.
 
-Requests for the fixture hosts of the local-sites mode (LOCAL_SITES_URL) are
-let through: the download handler reroutes them to the configured loopback server.
+Hosts in CRAWL_REROUTED_HOSTS are let through: the fixture hosts of the
+local-sites mode, which its download handler sends to a loopback server (the
+local-sites add-on fills the list).
 Behind an HTTP(S) proxy (environment variables) names are not resolved here.
 
 The address is checked here and the connection resolves the name again, so a DNS
@@ -31,8 +32,6 @@ from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
 from twisted.internet.error import DNSLookupError
-
-from crawler.devtools.localsites import local_hosts
 
 logger = logging.getLogger(__name__)
 
@@ -83,7 +82,7 @@ class AddressGuardMiddleware:
         return cls(
             crawler,
             settings.getbool("CRAWL_ALLOW_PRIVATE_ADDRESSES"),
-            local_hosts(settings),
+            frozenset(settings.getlist("CRAWL_REROUTED_HOSTS")),
             proxied,
         )
 

@@ -48,6 +48,8 @@ from datasketch import MinHash
 from pymongo import ASCENDING, DESCENDING, IndexModel, UpdateOne
 from pymongo.database import Database
 
+from crawler.text.fold import fold_spelling
+
 __all__ = [
     "Assignment",
     "DuplicateIndex",
@@ -72,16 +74,6 @@ _DTYPE = np.dtype("<u4")
 # Spelling variants that do not change a word: nukta (ख़बर/खबर), candrabindu vs
 # anusvara (यहाँ/यहां), the precomposed nukta letters NFC keeps, joiners, and
 # Devanagari digits. Sites differ in exactly these.
-_FOLD = {
-    0x093C: None,  # nukta
-    0x0901: 0x0902,  # candrabindu -> anusvara
-    0x0929: 0x0928,  # ऩ -> न
-    0x0931: 0x0930,  # ऱ -> र
-    0x0934: 0x0933,  # ऴ -> ळ
-    0x200C: None,
-    0x200D: None,
-    **{ord(d): ord(a) for d, a in zip("०१२३४५६७८९", "0123456789", strict=True)},
-}
 # 1,28,400 and 4.2 stay one token each: numbers tell stories apart.
 _DIGIT_SEPARATOR = re.compile(r"(?<=\d)[,.](?=\d)")
 
@@ -93,7 +85,7 @@ def _is_word_char(char: str) -> bool:
 
 def text_tokens(text: str) -> list[str]:
     """Words of ``text`` for comparison: NFC, folded, lower-cased, no punctuation."""
-    text = unicodedata.normalize("NFC", text).translate(_FOLD).casefold()
+    text = fold_spelling(text).casefold()
     text = _DIGIT_SEPARATOR.sub("", text)
     return "".join(c if _is_word_char(c) else " " for c in text).split()
 

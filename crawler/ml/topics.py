@@ -28,7 +28,6 @@ import json
 import logging
 import math
 import re
-import unicodedata
 from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
@@ -39,6 +38,8 @@ from typing import TYPE_CHECKING, Any
 
 from crawler import MODELS_DIR, PACKAGE_DATA, PROJECT_ROOT
 from crawler.categories import CATEGORIES
+from crawler.text.fold import WORD_RE as TOKEN_RE
+from crawler.text.fold import fold_hindi
 
 if TYPE_CHECKING:
     import numpy as np
@@ -71,42 +72,7 @@ DEFAULT_BODY_CHARS = 600
 # Folding
 # --------------------------------------------------------------------------------------
 
-# Single characters folded away or to their common spelling. Digits are not here:
-# features fold every digit to 0 (see Featurizer.tokens).
-_FOLD_CHARS = {
-    "\u093c": "",  # nukta
-    "\u0901": "\u0902",  # candrabindu -> anusvara
-    "\u0929": "\u0928",  # ऩ -> न (NFC keeps these three composed)
-    "\u0931": "\u0930",  # ऱ -> र
-    "\u0934": "\u0933",  # ऴ -> ळ
-    "\u0911": "\u0906",  # ऑ -> आ (ऑटो/आटो)
-    "\u0949": "\u093e",  # ॉ -> ा (कॉलेज/कालेज, कॉंग्रेस/कांग्रेस)
-    "\u200c": "",  # ZWNJ
-    "\u200d": "",  # ZWJ
-}
-# Panchamakshar: न्न, म्म (अन्न, सम्मान) and न्ह (उन्होंने) are never anusvara.
-_NASAL = "ङ्(?=[कखगघ])|ञ्(?=[चछजझ])|ण्(?=[टठडढ])|न्(?=[तथदध])|म्(?=[पफबभ])"
-# One pass over the text; a regex with a lookup is much faster than str.translate on
-# Devanagari, where most characters need no change.
-_FOLD_RE = re.compile(f"[{''.join(_FOLD_CHARS)}]|{_NASAL}")
 _DIGIT_RE = re.compile("[0-9०-९]")
-
-
-def _fold_match(match: re.Match[str]) -> str:
-    return _FOLD_CHARS.get(match.group(), "\u0902")  # not a listed character: a nasal
-
-
-# A token: Latin letters/digits, or Devanagari letters, signs and digits. Matras,
-# virama, nukta and anusvara belong to the word (Python's \w leaves them out);
-# danda, punctuation, hyphens and apostrophes separate words.
-TOKEN_RE = re.compile(
-    r"[0-9A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f]+|[\u0900-\u0963\u0966-\u096f\u0971-\u097f]+"
-)
-
-
-def fold_hindi(text: str) -> str:
-    """Spelling-variant folding of Devanagari (case of Latin letters kept; digits kept)."""
-    return _FOLD_RE.sub(_fold_match, unicodedata.normalize("NFC", text))
 
 
 # --------------------------------------------------------------------------------------

@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import IO, Protocol
 
 from crawler import PROJECT_ROOT
-from crawler.argtypes import control_character
+from crawler.text.textcheck import control_character
 
 # Exit status of a nightly run that found another one still going (EX_TEMPFAIL).
 EXIT_LOCKED = 75

@@ -23,12 +23,13 @@ from __future__ import annotations
 
 import logging
 import re
-import unicodedata
 from collections.abc import Iterable
 from datetime import UTC, datetime, time, timedelta, timezone
 
 import dateparser
 from dateutil.relativedelta import relativedelta
+
+from crawler.text.fold import fold_spelling
 
 __all__ = [
     "DEFAULT_MAX_FUTURE_SKEW",
@@ -57,9 +58,6 @@ _DATEPARSER_SETTINGS = {
 # Hindi is rewritten to English first; "hi" stays for anything the rewrite leaves.
 _DATEPARSER_LANGUAGES = ["en", "hi"]
 
-_DEVANAGARI_DIGITS = str.maketrans("०१२३४५६७८९", "0123456789")
-# Nukta and candrabindu do not change a month's name (फ़रवरी/फरवरी).
-_FOLD = str.maketrans({"\u093c": None, "\u0901": "\u0902"})
 
 # "(IST)" and similar labels confuse dateparser (it reads IST as Israel time); the
 # offset is IST anyway.
@@ -114,11 +112,11 @@ _WEEKDAYS = (
 
 
 def _alternation(words: Iterable[str]) -> str:
-    return "|".join(sorted({w.translate(_FOLD) for w in words}, key=len, reverse=True))
+    return "|".join(sorted({fold_spelling(w) for w in words}, key=len, reverse=True))
 
 
 _HINDI_MONTH = {
-    w.translate(_FOLD): en
+    fold_spelling(w): en
     for table in (_MONTHS, _MONTH_ABBREVIATIONS)
     for en, words in table.items()
     for w in words
@@ -211,7 +209,7 @@ def parse_date(value: object, now: datetime | None = None) -> datetime | None:
 
 
 def _parse_text(text: str, now: datetime | None) -> datetime | None:
-    text = unicodedata.normalize("NFC", text).translate(_DEVANAGARI_DIGITS).translate(_FOLD)
+    text = fold_spelling(text)  # digits too; nukta does not change a month (फ़रवरी)
     text = _ZONE_LABEL_RE.sub(" ", _LABEL_PREFIX_RE.sub("", text)).strip(" ,|-")
     if not text:
         return None
@@ -284,7 +282,7 @@ def find_date(text: str, now: datetime | None = None) -> datetime | None:
     """
     if not text or not text.strip():
         return None
-    normalized = unicodedata.normalize("NFC", text).translate(_DEVANAGARI_DIGITS).translate(_FOLD)
+    normalized = fold_spelling(text)  # digits too; nukta does not change a month (फ़रवरी)
     english = _to_english(_ZONE_LABEL_RE.sub(" ", normalized))
     for match in _FIND_RE.finditer(english):
         found = parse_date(match.group().strip(" ,"), now)

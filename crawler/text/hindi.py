@@ -31,6 +31,8 @@ from dataclasses import dataclass, field
 
 import ftfy
 
+from crawler.text.fold import fold_spelling
+
 __all__ = [
     "clean_body",
     "clean_line",
@@ -235,34 +237,19 @@ def clean_line(text: str, form: str = "NFC") -> str:
 # Spelling variants that do not change what a label means: nukta (ख़बर/खबर, पढ़ें/पढें),
 # candrabindu vs anusvara (यहाँ/यहां), precomposed nukta letters, joiners, and
 # Devanagari digits (५ मिनट पहले).
-_FOLD_TABLE = {
-    0x093C: None,  # nukta
-    0x0901: 0x0902,  # candrabindu -> anusvara
-    0x0929: 0x0928,  # ऩ -> न (kept composed by NFC)
-    0x0931: 0x0930,  # ऱ -> र
-    0x0934: 0x0933,  # ऴ -> ळ
-    0x200C: None,
-    0x200D: None,
-    **{ord(d): ord(a) for d, a in zip("०१२३४५६७८९", "0123456789", strict=True)},
-}
-
 # Decoration around a label that does not change it: "— Advertisement —",
 # "[विज्ञापन]", "Recent Posts:", "(फोटो: ANI)", "• Share".
 _DECORATION = " -–—_*•·|:：()[]{}<>«».…"  # trailing "..." too: "ये खबर भी पढ़िए..."
 
 
-def _fold(text: str) -> str:
-    return unicodedata.normalize("NFC", text).translate(_FOLD_TABLE)
-
-
 def _rx(source: str) -> re.Pattern[str]:
     """Compile a furniture pattern written in natural spelling, folded like the units."""
-    return re.compile(_fold(source), re.IGNORECASE)
+    return re.compile(fold_spelling(source), re.IGNORECASE)
 
 
 def _labels(labels: Iterable[str]) -> str:
     """A regex alternation of literal labels; any whitespace inside a label matches \\s+."""
-    parts = sorted({_fold(label) for label in labels}, key=len, reverse=True)
+    parts = sorted({fold_spelling(label) for label in labels}, key=len, reverse=True)
     return "(?:" + "|".join(re.escape(p).replace(r"\ ", r"\s+") for p in parts) + ")"
 
 
@@ -501,7 +488,7 @@ BYLINE_LABELS: tuple[str, ...] = (
 # Hindi function words and verb forms that names do not contain: a 2-4 word Devanagari
 # line with one of these is a phrase or sentence (a subheading), not an author's name.
 NON_NAME_WORDS: frozenset[str] = frozenset(
-    _fold(word)
+    fold_spelling(word)
     for word in (
         "है हैं था थी थे गया गई गयी गए होगा होगी होंगे हो रहा रही रहे की के का में से को ने"
         " पर और भी कि नहीं न तक लिए यह ये वह वो इस उस एक कर करें करे किया ही तो जो व एवं"
@@ -746,7 +733,7 @@ class _Page:
         units = []
         for number, lines in enumerate(_paragraphs(body)):
             for line in lines:
-                key = _fold(line)
+                key = fold_spelling(line)
                 units.append(_Unit(number, line, key, key.strip(_DECORATION)))
         return cls(units)
 
@@ -836,7 +823,7 @@ def _remove_by_rules(page: _Page) -> None:
 
 def _remove_leading(page: _Page, title: str) -> None:
     """A repeat of the title or a labelled byline opening the body."""
-    folded_title = _fold(title).casefold()
+    folded_title = fold_spelling(title).casefold()
     for check, reason in (
         (lambda unit: bool(folded_title) and unit.key.casefold() == folded_title, "title"),
         (lambda unit: _is_labelled_byline(unit.bare), "byline"),

@@ -65,3 +65,12 @@ def text_problem(
     if expect_devanagari and devanagari < min_devanagari_share:
         return NOT_DEVANAGARI
     return None
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def control_character(text: str) -> str | None:
+    """The first control or line-breaking character in ``text`` as U+XXXX, or None."""
+    match = _CONTROL.search(text)
+    return f"U+{ord(match.group()):04X}" if match else None

@@ -22,30 +22,15 @@ Articles and queries go through the same steps, so spelling variants meet:
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable
 from functools import cache
 
 from crawler import PACKAGE_DATA
+from crawler.text.fold import search_form
 
 __all__ = ["STOPWORDS_PATH", "article_tokens", "fold", "query_tokens", "stopwords", "tokenize"]
 
 STOPWORDS_PATH = PACKAGE_DATA / "stopwords-hi.txt"
-
-_FOLD_TABLE = {
-    0x093C: None,  # nukta
-    0x0901: 0x0902,  # candrabindu -> anusvara
-    0x0929: 0x0928,  # ऩ -> न (NFC keeps these three composed)
-    0x0931: 0x0930,  # ऱ -> र
-    0x0934: 0x0933,  # ऴ -> ळ
-    0x200C: None,  # ZWNJ
-    0x200D: None,  # ZWJ
-    **{ord(d): ord(a) for d, a in zip("०१२३४५६७८९", "0123456789", strict=True)},
-}
-
-# Panchamakshar: a nasal + virama before a consonant of the same class is written either
-# way (हिन्दी/हिंदी). न्न, म्म (अन्न, सम्मान) and न्ह, म्ह (उन्होंने, तुम्हारा) are never anusvara.
-_NASAL_BEFORE_CLASS_RE = re.compile("ङ्(?=[कखगघ])|ञ्(?=[चछजझ])|ण्(?=[टठडढ])|न्(?=[तथदध])|म्(?=[पफबभ])")
 
 # A token: a run of Latin letters/digits, or of Devanagari letters, signs and digits.
 # Everything else (spaces, punctuation, danda U+0964/5, abbreviation sign U+0970,
@@ -58,8 +43,7 @@ _MIN_TOKEN_CHARS = 2
 
 def fold(text: str) -> str:
     """The search form of ``text``: NFC, nukta/candrabindu/nasal folded, casefolded."""
-    text = unicodedata.normalize("NFC", text).translate(_FOLD_TABLE)
-    return _NASAL_BEFORE_CLASS_RE.sub("ं", text).casefold()
+    return search_form(text)
 
 
 @cache
