@@ -43,13 +43,12 @@ sys.path.insert(0, str(ROOT))
 
 from crawler.ml.entities import default_matcher  # noqa: E402
 from crawler.ml.topics import (  # noqa: E402
-    DEFAULT_CORPUS_PATH,
     DEFAULT_MODEL_PATH,
     TopicClassifier,
     TopicModel,
     document_text,
-    load_corpus,
 )
+from crawler.ml.training import DEFAULT_CORPUS_PATH, load_corpus  # noqa: E402
 
 TARGET_DOCS_PER_SECOND = 2000
 TARGET_START_SECONDS = 2.0

@@ -382,8 +382,8 @@ def store_perf(index: DuplicateIndex, count: int) -> None:
     import bson
     from secantus import SecantusDBServer
 
-    from crawler.ml.neardup import FingerprintStore, fingerprint_doc
-    from crawler.storage.store import connect
+    from crawler.ml.fingerprints import FingerprintStore, fingerprint_doc
+    from crawler.storage.config import connect
 
     params = index.params
     with tempfile.TemporaryDirectory() as tmp:

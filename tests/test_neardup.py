@@ -20,13 +20,12 @@ from scrapy.exceptions import DropItem
 from scrapy.utils.test import get_crawler
 
 from crawler.items import ArticleItem
+from crawler.ml.fingerprints import FingerprintStore, fingerprint_doc
 from crawler.ml.neardup import (
     DuplicateIndex,
     Fingerprint,
     Fingerprinter,
-    FingerprintStore,
     NearDupParams,
-    fingerprint_doc,
     shingles,
     similarity,
     text_tokens,

@@ -15,19 +15,21 @@ from crawler import PROJECT_ROOT
 from crawler.categories import CATEGORIES
 from crawler.cli import main
 from crawler.ml.topics import (
-    DEFAULT_CORPUS_PATH,
     DEFAULT_MODEL_PATH,
-    Corpus,
-    CorpusError,
-    Evaluation,
     Featurizer,
     Prediction,
     TopicModel,
-    _pipeline,
     document_text,
+    refine_politics,
+)
+from crawler.ml.training import (
+    DEFAULT_CORPUS_PATH,
+    Corpus,
+    CorpusError,
+    Evaluation,
+    _pipeline,
     export_pipeline,
     load_corpus,
-    refine_politics,
 )
 from crawler.text.fold import fold_hindi
 from tests.helpers import nfc

@@ -188,7 +188,7 @@ def cmd_classify(args: argparse.Namespace) -> int:
 
 
 def _corpora(paths: list[str] | None) -> list[Path]:
-    from crawler.ml.topics import DEFAULT_CORPUS_PATH
+    from crawler.ml.training import DEFAULT_CORPUS_PATH
 
     return [Path(p) for p in paths] if paths else [DEFAULT_CORPUS_PATH]
 
@@ -199,12 +199,8 @@ def cross_validation_report(
     """Cross-validation of every feature set; the shipped one also with the politics
     rule. Returns (JSON-ready figures, the Evaluation objects by name)."""
     from crawler.ml.entities import default_matcher
-    from crawler.ml.topics import (
-        FEATURE_SETS,
-        cross_validate_predictions,
-        evaluation_of,
-        politics_rule,
-    )
+    from crawler.ml.topics import FEATURE_SETS
+    from crawler.ml.training import cross_validate_predictions, evaluation_of, politics_rule
 
     results: dict[str, Any] = {}
     for name, featurizer in FEATURE_SETS.items():
@@ -223,14 +219,8 @@ def cross_validation_report(
 
 
 def cmd_train(args: argparse.Namespace) -> int:
-    from crawler.ml.topics import (
-        DEFAULT_MODEL_PATH,
-        FEATURE_SETS,
-        CorpusError,
-        TopicClassifier,
-        fit_model,
-        load_corpora,
-    )
+    from crawler.ml.topics import DEFAULT_MODEL_PATH, FEATURE_SETS, TopicClassifier
+    from crawler.ml.training import CorpusError, fit_model, load_corpora
 
     out = Path(args.out) if args.out else DEFAULT_MODEL_PATH
     try:
@@ -297,7 +287,8 @@ def load_articles(directory: Path) -> list[dict[str, Any]]:
 def held_out_report(classifier: Any, articles: list[dict[str, Any]]) -> dict[str, Any]:
     """The classifier (model + politics rule) on held-out articles, from the headline
     alone to the whole text."""
-    from crawler.ml.topics import Evaluation, document_text
+    from crawler.ml.topics import document_text
+    from crawler.ml.training import Evaluation
 
     truth = [a["category"] for a in articles]
     body_chars = classifier.model.body_chars
@@ -326,7 +317,8 @@ def held_out_report(classifier: Any, articles: list[dict[str, Any]]) -> dict[str
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
-    from crawler.ml.topics import CorpusError, TopicClassifier, load_corpora
+    from crawler.ml.topics import TopicClassifier
+    from crawler.ml.training import CorpusError, load_corpora
 
     report: dict[str, Any] = {}
     if args.folds:

@@ -25,7 +25,7 @@ cluster, the two merge only if the articles it matched in each resemble each oth
 too: copies that arrived in an unlucky order are joined, while a roundup that quotes
 five stories does not glue them into one.
 
-:class:`DuplicateIndex` is the in-memory part, :class:`FingerprintStore` keeps the
+:class:`DuplicateIndex` is the in-memory part; crawler/ml/fingerprints.py keeps the
 signatures in MongoDB so that a later run finds the stories of earlier nights.
 The thresholds were chosen with ``bench/neardup_eval.py`` on the labelled test set
 in ``tests/fixtures/neardup``.
@@ -34,46 +34,35 @@ in ``tests/fixtures/neardup``.
 from __future__ import annotations
 
 import hashlib
-import logging
 import re
 import unicodedata
-from collections.abc import Hashable, Iterable, Iterator
+from collections.abc import Hashable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
 
 import numpy as np
-from bson.binary import Binary
 from datasketch import MinHash
-from pymongo import ASCENDING, DESCENDING, IndexModel, UpdateOne
-from pymongo.database import Database
 
 from crawler.text.fold import fold_spelling
 
 __all__ = [
+    "HASH_DTYPE",
     "Assignment",
     "DuplicateIndex",
     "Entry",
     "Fingerprint",
-    "FingerprintStore",
     "Fingerprinter",
     "NearDupParams",
     "SignatureMatrix",
-    "fingerprint_doc",
     "shingles",
     "similarity",
     "text_tokens",
 ]
 
-logger = logging.getLogger(__name__)
-
 # datasketch's default since 2.0: 32-bit hash values, half the memory of "legacy".
 SCHEME = "affine32"
-_DTYPE = np.dtype("<u4")
+HASH_DTYPE = np.dtype("<u4")
 
-# Spelling variants that do not change a word: nukta (ख़बर/खबर), candrabindu vs
-# anusvara (यहाँ/यहां), the precomposed nukta letters NFC keeps, joiners, and
-# Devanagari digits. Sites differ in exactly these.
 # 1,28,400 and 4.2 stay one token each: numbers tell stories apart.
 _DIGIT_SEPARATOR = re.compile(r"(?<=\d)[,.](?=\d)")
 
@@ -84,7 +73,8 @@ def _is_word_char(char: str) -> bool:
 
 
 def text_tokens(text: str) -> list[str]:
-    """Words of ``text`` for comparison: NFC, folded, lower-cased, no punctuation."""
+    """Words of ``text`` for comparison: NFC, lower-cased, no punctuation, and folded
+    (nukta, candrabindu, joiners, Devanagari digits: sites' spellings differ in these)."""
     text = fold_spelling(text).casefold()
     text = _DIGIT_SEPARATOR.sub("", text)
     return "".join(c if _is_word_char(c) else " " for c in text).split()
@@ -163,7 +153,7 @@ class Fingerprinter:
             url=url,
             site=site,
             published_at=published_at,
-            minhash=minhash.hashvalues.astype(_DTYPE),
+            minhash=minhash.hashvalues.astype(HASH_DTYPE),
             size=len(grams),
             text_hash=hashlib.sha1(" ".join(tokens).encode()).hexdigest(),
             content_hash=content_hash,
@@ -231,7 +221,7 @@ class SignatureMatrix:
     """
 
     def __init__(self, num_perm: int) -> None:
-        self._rows = np.zeros((1024, num_perm), dtype=_DTYPE)
+        self._rows = np.zeros((1024, num_perm), dtype=HASH_DTYPE)
         self._sizes = np.zeros(1024, dtype=np.int64)  # 0: a free row, never matches
         self._urls: list[str | None] = [None] * 1024
         self._row_of: dict[str, int] = {}
@@ -461,112 +451,3 @@ def _new_cluster_id(fingerprint: Fingerprint) -> str:
     # Stable for the founding article, and distinct after it changes and is placed anew.
     key = f"{fingerprint.url}\n{fingerprint.text_hash}"
     return hashlib.sha1(key.encode()).hexdigest()[:16]
-
-
-class FingerprintStore:
-    """Signatures and clusters in MongoDB, one document per article URL.
-
-    ``{url, site, published_at, minhash, size, text_hash, content_hash, cluster_id,
-    duplicate_of, signature, first_seen_at, seen_at}``; ``minhash`` is the uint32
-    hash values as little-endian bytes (a quarter of the size of an array of ints,
-    and read back without a per-number decode).
-    """
-
-    def __init__(self, db: Database[dict[str, Any]], collection: str, articles: str = "articles"):
-        self.collection = db[collection]
-        self.articles = db[articles]
-
-    def ensure_indexes(self) -> None:
-        self.collection.create_indexes(
-            [
-                IndexModel([("url", ASCENDING)], name="url_unique", unique=True),
-                IndexModel([("published_at", DESCENDING)], name="published_at"),
-                IndexModel([("seen_at", DESCENDING)], name="seen_at"),
-                IndexModel([("cluster_id", ASCENDING)], name="cluster_id"),
-            ]
-        )
-
-    def load(
-        self, signature: str, since: datetime
-    ) -> list[tuple[Fingerprint, str, str, datetime | None]]:
-        """(fingerprint, cluster_id, duplicate_of, first_seen_at) of the articles published
-        or seen since ``since`` and made with ``signature``, first seen first.
-
-        The earliest copies they name come too, however old: without them a cluster
-        whose first copy left the window would elect a newer one.
-        """
-        query: dict[str, Any] = {
-            "signature": signature,
-            "$or": [{"published_at": {"$gte": since}}, {"seen_at": {"$gte": since}}],
-        }
-        docs = list(self.collection.find(query, {"_id": 0}))
-        loaded = {doc["url"] for doc in docs}
-        anchors = {doc["duplicate_of"] for doc in docs if doc.get("duplicate_of")} - loaded
-        if anchors:
-            query = {"signature": signature, "url": {"$in": sorted(anchors)}}
-            docs.extend(self.collection.find(query, {"_id": 0}))
-        epoch = datetime.min.replace(tzinfo=UTC)
-        docs.sort(key=lambda doc: (doc.get("first_seen_at") or epoch, doc["url"]))
-        return [
-            (
-                Fingerprint(
-                    url=doc["url"],
-                    site=doc.get("site", ""),
-                    published_at=doc.get("published_at"),
-                    minhash=np.frombuffer(doc["minhash"], dtype=_DTYPE),
-                    size=int(doc.get("size", 0)),
-                    text_hash=doc.get("text_hash", ""),
-                    content_hash=doc.get("content_hash", ""),
-                ),
-                doc["cluster_id"],
-                doc.get("duplicate_of", ""),
-                doc.get("first_seen_at"),
-            )
-            for doc in docs
-        ]
-
-    def save(self, docs: Iterable[dict[str, Any]]) -> int:
-        """Upsert documents made by :func:`fingerprint_doc`; returns how many."""
-        now = datetime.now(UTC)
-        ops = [
-            UpdateOne(
-                {"url": doc["url"]},
-                {"$set": {**doc, "seen_at": now}, "$setOnInsert": {"first_seen_at": now}},
-                upsert=True,
-            )
-            for doc in docs
-        ]
-        if ops:
-            self.collection.bulk_write(ops, ordered=False)
-        return len(ops)
-
-    def update_articles(self, changes: dict[str, tuple[str, str]]) -> int:
-        """Set ``cluster_id`` and ``duplicate_of`` on stored articles; returns how many changed.
-
-        ``changes`` maps an article URL to its (cluster_id, duplicate_of). Articles not
-        stored (yet) are left alone.
-        """
-        ops = [
-            UpdateOne({"url": url}, {"$set": {"cluster_id": cluster, "duplicate_of": first}})
-            for url, (cluster, first) in changes.items()
-        ]
-        if not ops:
-            return 0
-        return self.articles.bulk_write(ops, ordered=False).modified_count
-
-
-def fingerprint_doc(entry: Entry, duplicate_of: str, signature: str) -> dict[str, Any]:
-    """The stored form of an entry (without the times the store sets)."""
-    fp = entry.fingerprint
-    return {
-        "url": fp.url,
-        "site": fp.site,
-        "published_at": fp.published_at.astimezone(UTC) if fp.published_at else None,
-        "minhash": Binary(fp.minhash.astype(_DTYPE).tobytes()),
-        "size": fp.size,
-        "text_hash": fp.text_hash,
-        "content_hash": fp.content_hash,
-        "cluster_id": entry.cluster_id,
-        "duplicate_of": duplicate_of,
-        "signature": signature,
-    }
