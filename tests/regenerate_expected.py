@@ -67,8 +67,8 @@ def regenerated(path: Path) -> tuple[str, str]:
     # Bookkeeping keys (page, provenance, snapshot, source, ...) first, as written;
     # then extract's fields in its own order.
     public = [
-        *ArticleItem.PUBLIC_FIELDS,
-        *(k for k in result if k not in ArticleItem.PUBLIC_FIELDS),
+        *ArticleItem.fields_with("public"),
+        *(k for k in result if k not in ArticleItem.fields_with("public")),
     ]
     new = {k: v for k, v in old.items() if k not in public}
     new.update((name, result[name]) for name in public)

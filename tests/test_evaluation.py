@@ -13,23 +13,27 @@ import pytest
 from lxml import html
 
 from crawler.cli import main
-from crawler.devtools.evaluation import (
-    REAL_SET,
-    SYNTHETIC_SET,
-    BodyCounts,
-    Extraction,
+from crawler.devtools.evaluation.extractors import evaluate
+from crawler.devtools.evaluation.gold import (
     GoldError,
     GoldPage,
-    evaluate,
-    format_tables,
-    judge,
     load_gold,
     load_real_pages,
     merge_gold,
-    normalize,
     pages_without_gold,
     read_page,
+)
+from crawler.devtools.evaluation.report import (
+    REAL_SET,
+    SYNTHETIC_SET,
+    format_tables,
     report_dict,
+)
+from crawler.devtools.evaluation.scoring import (
+    BodyCounts,
+    Extraction,
+    judge,
+    normalize,
     score_body,
 )
 from tests.helpers import FIXTURES, SITES_DIR, nfc

@@ -11,18 +11,13 @@ from collections import defaultdict
 import pytest
 from lxml import html
 
-from crawler.devtools.evaluation import (
-    BodyCounts,
-    generic_extract,
-    load_gold,
-    score_body,
-    set_names,
-)
-from crawler.parsing.generic import (
-    GenericParser,
-    class_words,
-    reconcile_with_article_body,
-)
+from crawler.devtools.evaluation.extractors import generic_extract
+from crawler.devtools.evaluation.gold import load_gold
+from crawler.devtools.evaluation.report import set_names
+from crawler.devtools.evaluation.scoring import BodyCounts, score_body
+from crawler.parsing.density import class_words
+from crawler.parsing.generic import GenericParser
+from crawler.parsing.maintext import reconcile_with_article_body
 from tests.helpers import FIXTURES, SITES_DIR, nfc
 
 URL = "https://www.example-samachar.in/desh/bus-seva-123.html"

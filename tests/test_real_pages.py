@@ -19,9 +19,11 @@ from typing import Any
 import pytest
 from parsel import Selector
 
-from crawler.devtools.evaluation import generic_extract, load_gold, load_real_pages, read_page
+from crawler.devtools.evaluation.extractors import generic_extract
+from crawler.devtools.evaluation.gold import load_gold, load_real_pages, read_page
 from crawler.extract import extract_page
-from crawler.parsing.base import EXTRACTION_PATHS, dateline_below_headline
+from crawler.parsing.base import EXTRACTION_PATHS
+from crawler.parsing.pagedates import dateline_below_headline
 from crawler.text.dates import date_from_page
 from tests.helpers import FIXTURES
 

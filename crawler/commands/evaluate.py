@@ -10,19 +10,15 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from crawler.devtools.evaluation import (
-    EXTRACTORS,
+from crawler.devtools.evaluation.extractors import EXTRACTORS, available_extractors, evaluate
+from crawler.devtools.evaluation.gold import (
     GoldError,
-    available_extractors,
-    evaluate,
-    format_details,
-    format_tables,
     load_gold,
     load_real_pages,
     merge_gold,
     pages_without_gold,
-    report_dict,
 )
+from crawler.devtools.evaluation.report import format_details, format_tables, report_dict
 from crawler.project import project_settings
 
 _DESCRIPTION = """\

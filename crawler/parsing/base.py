@@ -4,15 +4,16 @@ No field has a single point of failure. The site's own selectors (class constant
 of the subclass) refine; they never decide alone:
 
 * body: the site's selectors, then the JSON-LD ``articleBody``, then the generic
-  extractor (crawler/parsing/generic.py), the first that yields a plausible body
+  extractor (crawler/parsing/maintext.py), the first that yields a plausible body
   (long enough, Devanagari on a Hindi page, not a copy of the description);
 * title: the visible headline (the site's title selector, else the page's <h1>) when it
   agrees with what the page's metadata call the story, then the JSON-LD headline (the
   full og:title when the headline is cut short), then og:title, then <title> without
-  its site name and SEO tail;
+  its site name and SEO tail (crawler/parsing/titles.py);
 * authors: people only (selector, JSON-LD, meta author), never organisations, desks
   or web producers; news agencies go to ``agency``;
-* dates: JSON-LD, meta tags, the site's date selector, the page text.
+* dates: JSON-LD, meta tags, the site's date selector, the page text
+  (crawler/parsing/pagedates.py).
 
 Which path produced each field is recorded in the item's ``extraction``
 (:data:`EXTRACTION_PATHS`); :func:`is_fallback` tells a site parser's article read
@@ -30,31 +31,20 @@ from urllib.parse import urljoin, urlsplit
 from parsel import Selector
 
 from crawler.items import ArticleItem
-from crawler.parsing import blocks
+from crawler.parsing import blocks, pagedates, titles
 from crawler.parsing.blocks import clean_value
-from crawler.parsing.bylines import person_names, split_byline, squash
-from crawler.parsing.jsonld import ORGANIZATION_TYPES, JsonLd, image_objects, types_of
+from crawler.parsing.bylines import person_names, split_byline
+from crawler.parsing.images import distinct_photos
+from crawler.parsing.jsonld import JsonLd, image_objects
 from crawler.parsing.judge import (
-    ELLIPSIS,
     MIN_DEVANAGARI_SHARE,
-    TITLE_PARTS,
     article_body_paragraphs,
     devanagari_share,
-    fold_text,
-    heading_agrees,
-    heading_text,
     hindi_page,
     holds,
     plausible_body,
-    strip_title_tag,
 )
-from crawler.text.dates import (
-    date_from_page,
-    find_date,
-    first_valid_date,
-    not_in_future,
-    parse_date,
-)
+from crawler.parsing.maintext import main_text
 
 
 class ParseError(ValueError):
@@ -66,69 +56,8 @@ def _unique(values: list[str]) -> list[str]:
     return [v for v in values if v and not (v in seen or seen.add(v))]
 
 
-# Icons, logos, app badges, placeholders and tracking pixels are not article images.
-_NOT_A_PHOTO = re.compile(
-    r"^data:|\.svg(\?|$)|\.gif(\?|$)|logo|icon|sprite|qr-|default_\d+\.png|nopreview|placeholder",
-    re.I,
-)
-
-
 def _inside(node: Selector, excluded: set[Any]) -> bool:
     return node.root in excluded or any(a in excluded for a in node.root.iterancestors())
-
-
-# Meta tags that carry dates, in order of trust after JSON-LD.
-_PUBLISHED_META = (
-    'meta[property="article:published_time"]',
-    'meta[property="article:published_date"]',
-    'meta[itemprop="datePublished"]',
-)
-_MODIFIED_META = (
-    'meta[property="article:modified_time"]',
-    'meta[property="article:modified_date"]',
-)
-
-
-def _first_date(
-    selector: Selector, jsonld_value: Any, meta_css: tuple[str, ...]
-) -> datetime | None:
-    """The JSON-LD date if it parses, else the first meta tag's date that does."""
-    candidates = [jsonld_value, *(selector.css(f"{css}::attr(content)").get() for css in meta_css)]
-    return next((d for d in map(parse_date, candidates) if d is not None), None)
-
-
-# Text after the headline, in document order, outside scripts and links (a related
-# story's date is a link's text); a line longer than MAX_DATELINE_CHARS is running text.
-_AFTER_HEADLINE = (
-    "(//h1)[1]/following::text()[normalize-space()]"
-    "[not(ancestor::script or ancestor::style or ancestor::noscript or ancestor::a)]"
-)
-MAX_DATELINE_CHARS = 200
-_MAX_LINES_BELOW_HEADLINE = 60
-_YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
-
-
-def dateline_below_headline(selector: Selector) -> datetime | None:
-    """The first written-out date (with its year) in the short lines between the page's
-    <h1> and the story's first paragraph: where a byline or dateline stands on any site.
-    A date elsewhere (the masthead's clock, which is the capture day, or a related
-    story's) is not the article's; relative stamps ('4 दिन पहले') depend on when the page
-    was read and are left to the page-wide search."""
-    for line in selector.xpath(_AFTER_HEADLINE).getall()[:_MAX_LINES_BELOW_HEADLINE]:
-        line = blocks.collapse(line)
-        if len(line) > MAX_DATELINE_CHARS:
-            return None  # the story has begun without a dateline
-        if _YEAR.search(line):
-            found = not_in_future(find_date(line))
-            if found is not None:
-                return found
-    return None
-
-
-def _image_key(url: str) -> str:
-    # CDNs serve one picture under resized paths (thumb/1200x900/...); the
-    # file name is what identifies it.
-    return urlsplit(url).path.rsplit("/", 1)[-1] or url
 
 
 def page_canonical_url(page: str | bytes) -> str:
@@ -257,85 +186,14 @@ class ArticleParser:
         publishers: set[str] = frozenset(),  # type: ignore[assignment]
         hindi: bool = False,
     ) -> tuple[str, str]:
-        """(headline, path): the visible headline when it agrees with the page's metadata,
-        else the JSON-LD headline (the full og:title or <h1> when it is cut short or a
-        prefix of one), else og:title, else <title> without site name and SEO tail."""
-        headline = self._headline(article, publishers)
-        og = clean_value(
-            selector.css('meta[property="og:title"]::attr(content)').get()
-        ) or clean_value(selector.css('meta[name="twitter:title"]::attr(content)').get())
-        page_title = clean_value(selector.css("title::text").get())
-        references = [r for r in (headline, og, page_title) if r]
-        shown: list[tuple[str, str]] = []
-        if self.TITLE_SELECTOR:
-            path = "h1" if self.TITLE_SELECTOR == "h1" else "selector"
-            shown += [(heading_text(n), path) for n in selector.css(self.TITLE_SELECTOR)[:1]]
-        if self.TITLE_SELECTOR != "h1":
-            shown += [(heading_text(n), "h1") for n in selector.css("h1")[:1]]
-        # On a Hindi page, a <title> or og:title in Latin script (an English SEO title, a
-        # URL slug) neither confirms nor contradicts a Devanagari headline shown.
-        hindi_references = [r for r in references if devanagari_share(r) >= MIN_DEVANAGARI_SHARE]
-        for text, path in shown:
-            if hindi and devanagari_share(text) >= MIN_DEVANAGARI_SHARE:
-                agrees = heading_agrees(text, hindi_references)
-            else:
-                agrees = heading_agrees(text, references)
-            if text and len(text) <= 400 and agrees:
-                # The headline with a kicker the page shows above its <h1> ("IND vs SA: ").
-                kicker = fold_text(headline)[: -len(fold_text(text))] if headline else ""
-                if fold_text(headline).endswith(fold_text(text)) and re.search(
-                    r"\S\s*:\s*$", kicker
-                ):
-                    return headline, "jsonld"
-                return text, path
-        if headline:
-            cut = ELLIPSIS.sub("", headline)
-            for text, path in [*shown, (og, "meta")]:
-                # A headline cut short ('…') or a prefix of the full one.
-                if text and len(text) > len(cut) and fold_text(text).startswith(fold_text(cut)):
-                    return self._without_site_name(text, publishers), path
-            return headline, "jsonld"
-        if og:
-            return self._without_site_name(og, publishers), "meta"
-        if page_title:
-            return strip_title_tag(page_title, publishers, hindi), "title_tag"
-        return "", "none"
-
-    def _headline(self, article: dict[str, Any], publishers: set[str]) -> str:
-        return self._without_site_name(clean_value(article.get("headline")), publishers)
-
-    @staticmethod
-    def _without_site_name(title: str, publishers: set[str]) -> str:
-        """ "<Site> - <Headline>" or "<Headline> | <Site>" without the site's name."""
-        parts = TITLE_PARTS.split(title)
-        if len(parts) > 1:
-            if squash(parts[-1]) in publishers:
-                return blocks.collapse(title[: title.rindex(parts[-1])]).rstrip(" -–—|:")
-            if squash(parts[0]) in publishers:
-                return blocks.collapse(title[len(parts[0]) :]).lstrip(" -–—|:")
-        for name in publishers:  # "बिजनेस स्टैंडर्ड <headline>": the paper's name glued on
-            words = title.split()
-            for n in range(1, min(4, len(words))):
-                if squash(" ".join(words[:n])) == name and len(words) - n >= 3:
-                    return " ".join(words[n:])
-        return title
+        """(headline, path): the visible headline (the title selector's, else the <h1>)
+        when it agrees with the page's metadata, else the JSON-LD headline, og:title or
+        <title> (crawler/parsing/titles.py)."""
+        return titles.title_with_path(selector, article, publishers, hindi, self.TITLE_SELECTOR)
 
     def publisher_names(self, selector: Selector, ld: JsonLd, article: dict[str, Any]) -> set[str]:
         """The site's and publisher's names (squashed): never an author, never a title."""
-        names: list[Any] = [
-            selector.css('meta[property="og:site_name"]::attr(content)').get(),
-            selector.css('meta[name="application-name"]::attr(content)').get(),
-            (selector.css('meta[name="twitter:site"]::attr(content)').get() or "").lstrip("@"),
-        ]
-        publisher = article.get("publisher")
-        for entry in publisher if isinstance(publisher, list) else [publisher]:
-            if isinstance(entry, dict):
-                names += [entry.get("name"), entry.get("alternateName")]
-        for obj in ld.objects:
-            if types_of(obj) & ORGANIZATION_TYPES:
-                names += [obj.get("name"), obj.get("alternateName")]
-        found = {squash(n) for n in names if isinstance(n, str)}
-        return {n for n in found if len(n) >= 3}
+        return titles.publisher_names(selector, ld, article)
 
     def description(self, selector: Selector, article: dict[str, Any]) -> str:
         return (
@@ -356,7 +214,6 @@ class ArticleParser:
         """(paragraphs, path): the parser's own body, else the JSON-LD articleBody (or a
         live blog's entries), else the generic extractor: the first plausible one. With
         none plausible, the first that found anything (validation judges it)."""
-        from crawler.parsing.generic import GenericParser
 
         def own() -> list[str]:
             return self.body_paragraphs(selector, page, url)
@@ -368,7 +225,7 @@ class ArticleParser:
             return article_body_paragraphs(ld.article)
 
         def generic() -> list[str]:
-            return GenericParser().body_paragraphs(selector, page, url)
+            return generic_paragraphs(selector, page, url, ld.article)
 
         steps = [(own, self.BODY_PATH), (from_jsonld, "jsonld")]
         if self.BODY_PATH != "generic":
@@ -448,32 +305,12 @@ class ArticleParser:
     def published_with_path(
         self, selector: Selector, article: dict[str, Any], page: str = "", url: str = ""
     ) -> tuple[datetime | None, str]:
-        """(date, path): JSON-LD, meta tags, the site's date selector, the page text."""
-        found = first_valid_date([article.get("datePublished")])
-        if found is not None:
-            return found, "jsonld"
-        # A future JSON-LD date falls through to meta.
-        found = first_valid_date(
-            [selector.css(f"{css}::attr(content)").get() for css in _PUBLISHED_META]
-        )
-        if found is not None:
-            return found, "meta"
-        if self.DATE_SELECTOR:
-            text = selector.css(self.DATE_SELECTOR).xpath("string()").get() or ""
-            found = not_in_future(find_date(blocks.collapse(text)))
-            if found is not None:
-                return found, "selector"
-        found = dateline_below_headline(selector)
-        if found is not None:
-            return found, "page_text"
-        if page:
-            found = date_from_page(page, url)  # htmldate and datelines in the page text
-            if found is not None:
-                return found, "page_text"
-        return None, "none"
+        """(date, path): JSON-LD, meta tags, the site's date selector, the page text
+        (crawler/parsing/pagedates.py)."""
+        return pagedates.published_with_path(selector, article, page, url, self.DATE_SELECTOR)
 
     def modified_at(self, selector: Selector, article: dict[str, Any]) -> datetime | None:
-        return _first_date(selector, article.get("dateModified"), _MODIFIED_META)
+        return pagedates.modified_at(selector, article)
 
     def section(self, selector: Selector, ld: JsonLd, article: dict[str, Any]) -> str:
         crumbs = ld.breadcrumbs()
@@ -511,18 +348,7 @@ class ArticleParser:
                 continue
             caption = img.xpath("ancestor::figure[1]//figcaption").xpath("string()").get()
             found.append({"url": src, "caption": caption or img.attrib.get("alt", "")})
-        images: dict[str, dict[str, str]] = {}
-        for image in found:
-            absolute = urljoin(url, image["url"].strip())
-            if _NOT_A_PHOTO.search(absolute):
-                continue
-            key = _image_key(absolute)
-            caption = clean_value(image["caption"])
-            if key not in images:
-                images[key] = {"url": absolute, "caption": caption}
-            elif not images[key]["caption"]:
-                images[key]["caption"] = caption
-        return list(images.values())
+        return distinct_photos(found, url)
 
     def language(self, selector: Selector, article: dict[str, Any]) -> str:
         for value in (
@@ -576,3 +402,20 @@ def live_entries(ld: JsonLd) -> list[str]:
             if text and text not in out:
                 out.append(text)
     return out
+
+
+def generic_paragraphs(
+    selector: Selector, page: str, url: str, article: dict[str, Any]
+) -> list[str]:
+    """The body as the generic parser finds it (crawler/parsing/maintext.py): with the
+    headline and language read as on a site without selectors, since a site's own
+    selectors may be what failed."""
+    plain = ArticleParser()
+    return main_text(
+        selector,
+        page,
+        url,
+        article=article,
+        title=plain.title(selector, article),
+        language=plain.language(selector, article),
+    )
