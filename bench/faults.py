@@ -40,8 +40,8 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from crawler import PROJECT_ROOT
+from crawler.storage.config import connect
 from crawler.storage.journal import Journal
-from crawler.storage.store import connect
 from tests.reliability.helpers import (
     KillableMongo,
     SmallFs,

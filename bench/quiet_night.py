@@ -27,8 +27,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from crawler.storage.config import connect
 from crawler.storage.embedded import EmbeddedMongo
-from crawler.storage.store import ArticleStore, connect
+from crawler.storage.store import ArticleStore
 
 WORDS = [f"शब्द{i}" for i in range(20_000)]
 

@@ -27,7 +27,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -38,22 +38,11 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
-from crawler.ml.neardup import (
-    DuplicateIndex,
-    Entry,
-    Fingerprinter,
-    FingerprintStore,
-    NearDupParams,
-    fingerprint_doc,
-)
-from crawler.storage.store import (
-    EmbeddedMongoError,
-    connect,
-    content_hash,
-    redact_secrets,
-    redact_uri,
-    resolve_mongo_uri,
-)
+from crawler.ml.fingerprints import FingerprintStore, fingerprint_doc
+from crawler.ml.neardup import DuplicateIndex, Entry, Fingerprinter, NearDupParams
+from crawler.storage.config import MongoConfig
+from crawler.storage.documents import content_hash
+from crawler.storage.embedded import EmbeddedMongoError
 
 logger = logging.getLogger(__name__)
 
@@ -62,14 +51,12 @@ STATS_PREFIX = "pipelines/dedupe/"
 
 @dataclass(frozen=True)
 class MongoTarget:
-    """Where fingerprints are kept: the MONGO_* settings and the collection."""
+    """Where fingerprints are kept: the database and the collection. The index is
+    the process's, shared by the crawls of every spider, so it keeps a client of its
+    own rather than one crawl's (MongoExtension closes that when its crawl ends)."""
 
-    uri: str  # MONGO_URI; empty: the embedded server
-    database: str
+    config: MongoConfig
     collection: str
-    embedded_dir: str
-    embedded_port: int
-    server_timeout_ms: int
 
 
 class SharedIndex:
@@ -107,13 +94,12 @@ class SharedIndex:
     def _connect_and_load(self) -> int:
         target = self.target
         assert target is not None
-        uri = ""
+        config = target.config
         client = None
         try:
-            uri = resolve_mongo_uri(target.uri, target.embedded_dir, target.embedded_port)
-            client = connect(uri, target.server_timeout_ms)
+            client = config.connect()
             client.admin.command("ping")
-            store = FingerprintStore(client[target.database], target.collection)
+            store = FingerprintStore(client[config.database], target.collection)
             store.ensure_indexes()
             since = datetime.now(UTC) - self.window
             loaded = 0
@@ -125,11 +111,10 @@ class SharedIndex:
         except (PyMongoError, EmbeddedMongoError) as exc:
             if client is not None:
                 client.close()
-            text = redact_secrets(str(exc).split(", Topology Description:")[0], target.uri or uri)
             logger.warning(
                 "MongoDB at %s is unreachable (%s); duplicates are found within this run only",
-                redact_uri(uri) or "(embedded)",
-                text,
+                config.address(),
+                config.redact(str(exc)),
             )
             return 0
         self.client, self.store = client, store
@@ -137,7 +122,7 @@ class SharedIndex:
             "Duplicate detection: %d fingerprints of the last %g days loaded from %s.%s",
             loaded,
             self.window / timedelta(days=1),
-            target.database,
+            config.database,
             target.collection,
         )
         return loaded
@@ -210,29 +195,19 @@ class DedupePipeline:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> DedupePipeline:
         settings = crawler.settings
-        defaults = {f.name: f.default for f in fields(NearDupParams)}
         params = NearDupParams(
-            shingle_size=settings.getint("DEDUPE_SHINGLE_SIZE", defaults["shingle_size"]),
-            num_perm=settings.getint("DEDUPE_NUM_PERM", defaults["num_perm"]),
-            min_containment=settings.getfloat(
-                "DEDUPE_MIN_CONTAINMENT", defaults["min_containment"]
-            ),
-            min_jaccard=settings.getfloat("DEDUPE_MIN_JACCARD", defaults["min_jaccard"]),
-            merge_containment=settings.getfloat(
-                "DEDUPE_MERGE_CONTAINMENT", defaults["merge_containment"]
-            ),
+            shingle_size=settings.getint("DEDUPE_SHINGLE_SIZE"),
+            num_perm=settings.getint("DEDUPE_NUM_PERM"),
+            min_containment=settings.getfloat("DEDUPE_MIN_CONTAINMENT"),
+            min_jaccard=settings.getfloat("DEDUPE_MIN_JACCARD"),
+            merge_containment=settings.getfloat("DEDUPE_MERGE_CONTAINMENT"),
         )
         target = None
-        if settings.getbool("DEDUPE_PERSIST", True):
+        if settings.getbool("DEDUPE_PERSIST"):
             target = MongoTarget(
-                uri=settings.get("MONGO_URI", ""),
-                database=settings.get("MONGO_DATABASE"),
-                collection=settings.get("DEDUPE_COLLECTION", "fingerprints"),
-                embedded_dir=settings.get("MONGO_EMBEDDED_DIR"),
-                embedded_port=settings.getint("MONGO_EMBEDDED_PORT"),
-                server_timeout_ms=settings.getint("MONGO_SERVER_TIMEOUT_MS"),
+                MongoConfig.from_settings(settings), settings.get("DEDUPE_COLLECTION")
             )
-        pipeline = cls(crawler, params, target, settings.getfloat("DEDUPE_WINDOW_DAYS", 7.0))
+        pipeline = cls(crawler, params, target, settings.getfloat("DEDUPE_WINDOW_DAYS"))
         # Stored copies are corrected after the store pipeline has flushed, which
         # close_spider (run in parallel with the store's) does not guarantee.
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
@@ -349,12 +324,9 @@ class DedupePipeline:
                 "matched by later runs",
                 len(writes.fingerprints),
                 type(exc).__name__,
-                redact_secrets(str(exc).split(", Topology Description:")[0], self._uri()),
+                shared.target.config.redact(str(exc)) if shared.target else str(exc),
             )
             return None
-
-    def _uri(self) -> str:
-        return self.target.uri if self.target is not None else ""
 
     def _stats_inc(self, name: str) -> None:
         if self.crawler is not None:

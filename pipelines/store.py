@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import socket
 import threading
 import uuid
@@ -35,33 +34,23 @@ from typing import Any
 
 from bson.errors import BSONError
 from itemadapter import ItemAdapter
-from pymongo import MongoClient
 from pymongo.errors import PyMongoError
 from scrapy import signals
 from scrapy.crawler import Crawler
-from scrapy.exceptions import NotConfigured
 
-from crawler.ops.monitors import MonitorSuite
-from crawler.ops.runs import build_summary, previous_summaries
-from crawler.storage.embedded import process_alive
-from crawler.storage.store import (
-    RUNNING,
-    ArticleStore,
-    EmbeddedMongoError,
-    Journal,
-    JournalWriteError,
-    UpsertCounts,
-    connect,
-    redact_secrets,
-    redact_uri,
-    rejection_reason,
-    resolve_mongo_uri,
-)
+from crawler.ops.monitors import MonitorsExtension
+from crawler.ops.runs import run_document
+from crawler.storage.embedded import EmbeddedMongoError, process_alive
+from crawler.storage.extension import MongoExtension
+from crawler.storage.journal import Journal, JournalWriteError
+from crawler.storage.store import RUNNING, ArticleStore, UpsertCounts, rejection_reason
 
 logger = logging.getLogger(__name__)
 
 STATS_PREFIX = "pipelines/store/"
 COUNTS = ("new", "updated", "unchanged", "journaled", "replayed", "rejected", "unsaved")
+# Set at close when MongoDB could not be reached: the one-line reason, for the CLI.
+MONGO_UNREACHABLE_STAT = STATS_PREFIX + "mongo_unreachable"
 # The finish reason of a crawl stopped because its journal could not be written.
 JOURNAL_NOT_WRITABLE = "journal_not_writable"
 # The driver cannot encode a document (an int beyond 64 bits, a bad key): one bad
@@ -74,22 +63,16 @@ class MongoStorePipeline:
 
     def __init__(
         self,
-        mongo_uri: str,
-        database: str,
+        mongo: MongoExtension,
         batch_size: int,
         journal_path: str | Path,
-        embedded_dir: str | Path,
-        embedded_port: int,
-        server_timeout_ms: int,
         run_id: str | None = None,
-        monitors: MonitorSuite | None = None,
         *,
         journaled_writes: bool,
         max_document_bytes: int,
         max_unsaved_items: int,
     ) -> None:
-        self.mongo_uri = mongo_uri
-        self.database = database
+        self.mongo = mongo  # the crawl's one client
         self.batch_size = max(int(batch_size), 1)
         self.journal = Journal(journal_path)
         path = Path(journal_path)
@@ -97,13 +80,9 @@ class MongoStorePipeline:
         self.journaled_writes = journaled_writes
         self.max_document_bytes = int(max_document_bytes)
         self.max_unsaved_items = max(int(max_unsaved_items), 0)
-        self.embedded_dir = str(embedded_dir)
-        self.embedded_port = int(embedded_port)
-        self.server_timeout_ms = int(server_timeout_ms)
         self.run_id = run_id or uuid.uuid4().hex
-        self.monitors = monitors  # judged into the run record; None = no monitors
-        self.uri = ""  # resolved at open
-        self.client: MongoClient[dict[str, Any]] | None = None
+        self.started = False  # the server was started or reached at open
+        self.mongo_error: str | None = None  # why MongoDB was last out of reach
         self.store: ArticleStore | None = None
         self.started_at: datetime | None = None
         self._buffer: list[dict[str, Any]] = []
@@ -121,15 +100,10 @@ class MongoStorePipeline:
     def from_crawler(cls, crawler: Crawler) -> MongoStorePipeline:
         settings = crawler.settings
         pipeline = cls(
-            mongo_uri=settings.get("MONGO_URI", ""),
-            database=settings.get("MONGO_DATABASE"),
+            mongo=MongoExtension.of(crawler),
             batch_size=settings.getint("MONGO_BATCH_SIZE"),
             journal_path=settings.get("MONGO_JOURNAL_PATH"),
-            embedded_dir=settings.get("MONGO_EMBEDDED_DIR"),
-            embedded_port=settings.getint("MONGO_EMBEDDED_PORT"),
-            server_timeout_ms=settings.getint("MONGO_SERVER_TIMEOUT_MS"),
             run_id=settings.get("CRAWL_RUN_ID") or None,
-            monitors=_monitor_suite(crawler),
             journaled_writes=settings.getbool("MONGO_JOURNALED_WRITES"),
             max_document_bytes=settings.getint("MONGO_MAX_DOCUMENT_BYTES"),
             max_unsaved_items=settings.getint("MONGO_MAX_UNSAVED_ITEMS"),
@@ -159,7 +133,7 @@ class MongoStorePipeline:
     async def close_spider(self) -> None:
         self._closing = True
         batch, self._buffer = self._buffer, []
-        if self.store is None and self.uri:
+        if self.store is None and self.started:
             await asyncio.to_thread(self._connect)  # the server may be back by now
         # Held items (a full disk) go along: to MongoDB if it is there, else the journal.
         await self._flush(batch)
@@ -167,6 +141,8 @@ class MongoStorePipeline:
         pending = self.journal.pending()
         if pending:
             logger.warning("%d items wait in the journal %s", pending, self.journal.path)
+        if self.store is None and self.mongo_error:
+            self.crawler.stats.set_value(MONGO_UNREACHABLE_STAT, self.mongo_error)
         unsaved = self.unsaved()
         self.crawler.stats.set_value(STATS_PREFIX + "unsaved", unsaved)
         if unsaved:
@@ -190,8 +166,10 @@ class MongoStorePipeline:
 
     def _open(self) -> None:
         try:
-            self.uri = resolve_mongo_uri(self.mongo_uri, self.embedded_dir, self.embedded_port)
+            self.mongo.client()
+            self.started = True
         except EmbeddedMongoError as exc:
+            self.mongo_error = self.mongo.config.failure(exc)
             logger.warning(
                 "Cannot start the embedded MongoDB server: %s; items go to the journal %s",
                 exc,
@@ -201,29 +179,28 @@ class MongoStorePipeline:
         self._connect()
 
     def _connect(self) -> bool:
-        client = None
+        config = self.mongo.config
         try:
-            client = connect(self.uri, self.server_timeout_ms)
+            client = self.mongo.client()
             client.admin.command("ping")
             store = ArticleStore(
-                client[self.database],
+                client[config.database],
                 journaled=self.journaled_writes,
                 max_document_bytes=self.max_document_bytes,
             )
             store.ensure_indexes()
         except PyMongoError as exc:
-            if client is not None:
-                client.close()
+            self.mongo_error = config.failure(exc)
             logger.warning(
                 "MongoDB at %s is unreachable (%s); items go to the journal %s",
-                redact_uri(self.uri),
-                self._redact(str(exc)),
+                config.address(),
+                config.redact(str(exc)),
                 self.journal.path,
             )
             return False
-        self.client, self.store = client, store
+        self.store, self.mongo_error = store, None
         logger.info(
-            "Storing articles in MongoDB at %s, database %s", redact_uri(self.uri), self.database
+            "Storing articles in MongoDB at %s, database %s", config.address(), config.database
         )
         return True
 
@@ -354,48 +331,29 @@ class MongoStorePipeline:
     def _record_start(self) -> None:
         """Record the run as "running": if the process dies, the next start closes it."""
         # No summary yet: readers build one from the (empty) stats, see runs.summary_of.
-        self._save_run(self._run_doc(RUNNING, None) | {"stats": {}})
+        self._save_run(run_document(self.run_id, self._site(), RUNNING, self.started_at, None))
 
     def _finish(self, reason: str) -> None:
         self._record_run(reason)
-        if self.client is not None:
-            self.client.close()
-        self.client, self.store = None, None
+        self.store = None  # the crawl's client is closed by MongoExtension
 
     def _site(self) -> str:
         spider = self.crawler.spider
         return spider.name if spider is not None else ""
 
-    def _run_doc(self, reason: str, finished_at: datetime | None) -> dict[str, Any]:
-        return {
-            "run_id": self.run_id,
-            "spider": self._site() or None,
-            "started_at": self.started_at,
-            "finished_at": finished_at,
-            "finish_reason": reason,
-            # Which process ran it: the next start marks a "running" record of a dead one.
-            "host": socket.gethostname(),
-            "pid": os.getpid(),
-        }
-
     def _record_run(self, reason: str) -> None:
         stats = self.crawler.stats.get_stats()
-        site = self._site()
-        finished_at = datetime.now(UTC)
-        summary = build_summary(
-            stats,
-            site=site,
-            finish_reason=reason,
-            finished_at=finished_at,
-            started_at=self.started_at,
-        )
-        doc = self._run_doc(reason, finished_at) | {
-            "summary": mongo_safe(summary),
-            "monitors": [result.as_dict() for result in self._judge(site, summary)],
-            "stats": mongo_safe(stats),
-            "store": {name: stats.get(STATS_PREFIX + name, 0) for name in COUNTS}
+        doc = run_document(
+            self.run_id,
+            self._site(),
+            reason,
+            self.started_at,
+            datetime.now(UTC),
+            stats=stats,
+            monitors=self._verdicts(),
+            store={name: stats.get(STATS_PREFIX + name, 0) for name in COUNTS}
             | {"pending": self.journal.pending()},
-        }
+        )
         self._save_run(doc)
 
     def _save_run(self, doc: dict[str, Any]) -> None:
@@ -417,21 +375,15 @@ class MongoStorePipeline:
         except JournalWriteError as exc:
             logger.error("Run %s is not recorded: %s", self.run_id, exc)
 
-    def _judge(self, site: str, summary: dict[str, Any]) -> list[Any]:
-        """The monitors' verdicts on this run, against the site's earlier runs."""
-        if self.monitors is None:
+    def _verdicts(self) -> list[dict[str, str]]:
+        """The monitors' verdicts on this run (judged by MonitorsExtension just before)."""
+        try:
+            monitors = self.crawler.get_extension(MonitorsExtension)
+        except RuntimeError:  # a pipeline driven without a crawl: no extensions
+            monitors = None
+        if monitors is None or monitors.results is None:
             return []
-        history: list[dict[str, Any]] = []
-        if self.store is not None and self.monitors.history_runs:
-            try:
-                history = previous_summaries(
-                    self.store, site, self.run_id, self.monitors.history_runs
-                )
-            except PyMongoError as exc:
-                logger.warning(
-                    "Could not read earlier runs of %s: %s", site, self._redact(str(exc))
-                )
-        return self.monitors.run(summary, history)
+        return [result.as_dict() for result in monitors.results]
 
     # --- helpers ----------------------------------------------------------------------
 
@@ -469,39 +421,9 @@ class MongoStorePipeline:
             self.crawler.stats.inc_value(STATS_PREFIX + "replayed", replayed)
 
     def _redact(self, text: str) -> str:
-        # pymongo appends a long topology dump to selection errors; the first part says it all.
-        text = text.split(", Topology Description:")[0]
-        return redact_secrets(text, self.mongo_uri or self.uri)
+        return self.mongo.config.redact(text)
 
 
 def _log_failure(future: asyncio.Future[None]) -> None:
     if not future.cancelled() and future.exception() is not None:
         logger.error("Could not stop the crawl: %s", future.exception())
-
-
-def _monitor_suite(crawler: Crawler) -> MonitorSuite | None:
-    try:
-        return MonitorSuite.from_crawler(crawler)
-    except NotConfigured:
-        return None
-
-
-def mongo_safe(value: Any) -> Any:
-    """``value`` with dict keys MongoDB accepts: no dots, no leading ``$``.
-
-    Dots and dollars become their full-width forms, the usual MongoDB convention.
-    Datetimes, numbers and strings stay as they are; other objects become strings.
-    """
-    if isinstance(value, dict):
-        out = {}
-        for key, item in value.items():
-            key = str(key).replace(".", "\uff0e")
-            if key.startswith("$"):
-                key = "\uff04" + key[1:]
-            out[key] = mongo_safe(item)
-        return out
-    if isinstance(value, list | tuple):
-        return [mongo_safe(item) for item in value]
-    if value is None or isinstance(value, bool | int | float | str | datetime):
-        return value
-    return str(value)

@@ -10,7 +10,7 @@ import pytest
 from pymongo.database import Database
 from secantus import SecantusDBServer
 
-from crawler.storage.store import connect
+from crawler.storage.config import connect
 
 
 @pytest.fixture(scope="session")

@@ -16,7 +16,7 @@ import pytest
 from crawler import PROJECT_ROOT
 from crawler.devtools.localsites import FixtureSiteServer
 from crawler.fetch.browser import find_chromium
-from crawler.storage.store import connect
+from crawler.storage.config import connect
 from tests.helpers import SITES_DIR, nfc
 
 pytestmark = pytest.mark.browser

@@ -20,7 +20,7 @@ from pymongo import MongoClient
 
 from crawler import PROJECT_ROOT
 from crawler.parsing.registry import SITES
-from crawler.storage.store import connect
+from crawler.storage.config import connect
 from crawler.text.dates import parse_date
 from tests.helpers import SITES_DIR, expected_files, load_expected, nfc
 

@@ -16,7 +16,8 @@ from typing import Any
 import pytest
 
 from crawler import PROJECT_ROOT
-from crawler.storage.store import ArticleStore, connect
+from crawler.storage.config import connect
+from crawler.storage.store import ArticleStore
 
 IST = timezone(timedelta(hours=5, minutes=30))
 

@@ -20,16 +20,11 @@ from scrapy.utils.test import get_crawler
 
 from crawler.items import ArticleItem
 from crawler.ops.runs import summary_of
-from crawler.storage.store import (
-    ArticleStore,
-    EmbeddedMongo,
-    EmbeddedMongoError,
-    Journal,
-    QueryError,
-    UpsertCounts,
-    connect,
-    redact_uri,
-)
+from crawler.storage.config import connect, redact_uri
+from crawler.storage.embedded import EmbeddedMongo, EmbeddedMongoError
+from crawler.storage.journal import Journal
+from crawler.storage.queries import QueryError
+from crawler.storage.store import ArticleStore, UpsertCounts
 from pipelines.store import MongoStorePipeline
 
 IST = timezone(timedelta(hours=5, minutes=30))

@@ -9,21 +9,16 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 from typing import Any
 
 from pymongo.errors import PyMongoError
 from scrapy.settings import Settings
 
 from crawler.argtypes import positive_float
-from crawler.project import mongo_failure, project_settings
-from crawler.storage.store import (
-    ArticleStore,
-    EmbeddedMongo,
-    EmbeddedMongoError,
-    connect,
-    redact_uri,
-)
+from crawler.project import project_settings
+from crawler.storage.config import MongoConfig, connect, redact_uri
+from crawler.storage.embedded import EmbeddedMongo, EmbeddedMongoError
+from crawler.storage.store import ArticleStore
 
 _DESCRIPTION = """\
 Manage the MongoDB server of the pipeline. Without MONGO_URI the project runs an
@@ -83,13 +78,10 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
 
 def run_db(args: argparse.Namespace, settings: Settings | None = None) -> int:
     """Run ``db <args.db_command>`` and return the exit code."""
-    settings = settings or project_settings()
-    mongo_uri = (settings.get("MONGO_URI") or "").strip()
-    if mongo_uri:
-        return _run_external(args.db_command, mongo_uri, settings)
-    server = EmbeddedMongo(
-        Path(settings.get("MONGO_EMBEDDED_DIR")), settings.getint("MONGO_EMBEDDED_PORT")
-    )
+    config = MongoConfig.from_settings(settings or project_settings())
+    if config.uri:
+        return _run_external(args.db_command, config)
+    server = config.embedded
     try:
         if args.db_command == "start":
             print(server.start(timeout=args.timeout))
@@ -103,10 +95,10 @@ def run_db(args: argparse.Namespace, settings: Settings | None = None) -> int:
     except EmbeddedMongoError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
-    return _embedded_status(server, settings)
+    return _embedded_status(server, config)
 
 
-def _embedded_status(server: EmbeddedMongo, settings: Settings) -> int:
+def _embedded_status(server: EmbeddedMongo, config: MongoConfig) -> int:
     status = server.status()
     state = "running" if status["running"] else "stopped"
     if status["running"] and not status["answering"]:
@@ -116,32 +108,32 @@ def _embedded_status(server: EmbeddedMongo, settings: Settings) -> int:
     print(f"uri:      {status['uri']}")
     print(f"data dir: {status['data_dir']}")
     if status["answering"]:
-        print(f"articles: {_article_count(status['uri'], settings)}")
+        print(f"articles: {_article_count(status['uri'], config)}")
     return 0 if status["answering"] else 1
 
 
-def _run_external(command: str, mongo_uri: str, settings: Settings) -> int:
-    shown = redact_uri(mongo_uri)
+def _run_external(command: str, config: MongoConfig) -> int:
+    shown = redact_uri(config.uri)
     if command in ("start", "stop"):
         print(f"MONGO_URI is set: an external server is configured ({shown}).")
         print(f"Nothing to {command}: that server is managed elsewhere.")
         return 0
     try:
-        count = _article_count(mongo_uri, settings, raise_errors=True)
+        count = _article_count(config.uri, config, raise_errors=True)
     except PyMongoError as exc:
         print(f"external server: unreachable ({shown})")
-        print(f"error:    {mongo_failure(exc, settings)}")
+        print(f"error:    {config.failure(exc)}")
         return 1
     print(f"external server: reachable ({shown})")
     print(f"articles: {count}")
     return 0
 
 
-def _article_count(uri: str, settings: Settings, raise_errors: bool = False) -> str:
-    client = connect(uri, settings.getint("MONGO_SERVER_TIMEOUT_MS", 3000))
+def _article_count(uri: str, config: MongoConfig, raise_errors: bool = False) -> str:
+    client = connect(uri, config.server_timeout_ms)
     try:
         client.admin.command("ping")
-        return str(ArticleStore(client[settings.get("MONGO_DATABASE")]).count_articles())
+        return str(ArticleStore(client[config.database]).count_articles())
     except PyMongoError:
         if raise_errors:
             raise

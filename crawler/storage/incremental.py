@@ -23,13 +23,9 @@ from pymongo.errors import PyMongoError
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
-from crawler.storage.store import (
-    ArticleStore,
-    EmbeddedMongoError,
-    connect,
-    redact_uri,
-    resolve_mongo_uri,
-)
+from crawler.storage.embedded import EmbeddedMongoError
+from crawler.storage.extension import MongoExtension
+from crawler.storage.store import ArticleStore
 from crawler.text.dates import parse_since
 
 logger = logging.getLogger(__name__)
@@ -39,21 +35,13 @@ class KnownArticles:
     def __init__(
         self,
         crawler: Crawler,
-        mongo_uri: str,
-        database: str,
-        embedded_dir: str,
-        embedded_port: int,
-        server_timeout_ms: int,
+        mongo: MongoExtension,
         refresh: timedelta | None,
         skip_for: timedelta,
         max_retries: int,
     ) -> None:
         self.crawler = crawler
-        self.mongo_uri = mongo_uri
-        self.database = database
-        self.embedded_dir = embedded_dir
-        self.embedded_port = embedded_port
-        self.server_timeout_ms = server_timeout_ms
+        self.mongo = mongo
         self.refresh = refresh
         self.skip_for = skip_for
         self.max_retries = max(int(max_retries), 0)
@@ -74,11 +62,7 @@ class KnownArticles:
         now = datetime.now(UTC)
         return cls(
             crawler,
-            mongo_uri=settings.get("MONGO_URI"),
-            database=settings.get("MONGO_DATABASE"),
-            embedded_dir=settings.get("MONGO_EMBEDDED_DIR"),
-            embedded_port=settings.getint("MONGO_EMBEDDED_PORT"),
-            server_timeout_ms=settings.getint("MONGO_SERVER_TIMEOUT_MS"),
+            mongo=MongoExtension.of(crawler),
             refresh=now - parse_since(refresh_span, now) if refresh_span else None,
             skip_for=timedelta(days=settings.getfloat("INCREMENTAL_SKIP_DAYS")),
             max_retries=settings.getint("INCREMENTAL_MAX_RETRIES"),
@@ -88,16 +72,14 @@ class KnownArticles:
         """Reads the site's stored articles of the window and its unexpired skipped
         pages (blocking; run it in a thread)."""
         try:
-            uri = resolve_mongo_uri(self.mongo_uri, self.embedded_dir, self.embedded_port)
-            with connect(uri, self.server_timeout_ms) as client:
-                store = ArticleStore(client[self.database])
-                skipped = store.skipped_pages(site, datetime.now(UTC), self.skip_for)
-                stored = store.known_articles(site, since)
+            store = ArticleStore(self.mongo.database())
+            skipped = store.skipped_pages(site, datetime.now(UTC), self.skip_for)
+            stored = store.known_articles(site, since)
         except (PyMongoError, EmbeddedMongoError) as exc:
             logger.warning(
                 "%s: cannot read stored articles (%s); fetching every listed article",
                 site,
-                redact_uri(str(exc)),
+                self.mongo.config.redact(str(exc)),
             )
             self.known = {}
             return
@@ -168,20 +150,18 @@ class KnownArticles:
         if not self.skipped and not self.not_stored:
             return
         try:
-            uri = resolve_mongo_uri(self.mongo_uri, self.embedded_dir, self.embedded_port)
-            with connect(uri, self.server_timeout_ms) as client:
-                store = ArticleStore(client[self.database])
-                if self.skipped:
-                    store.mark_seen(site, self.skipped)
-                if self.not_stored:
-                    store.remember_skipped_pages(
-                        site, self.not_stored, datetime.now(UTC), self.skip_for
-                    )
+            store = ArticleStore(self.mongo.database())
+            if self.skipped:
+                store.mark_seen(site, self.skipped)
+            if self.not_stored:
+                store.remember_skipped_pages(
+                    site, self.not_stored, datetime.now(UTC), self.skip_for
+                )
         except (PyMongoError, EmbeddedMongoError) as exc:
             logger.warning(
                 "cannot mark %d skipped articles as seen: %s",
                 len(self.skipped),
-                redact_uri(str(exc)),
+                self.mongo.config.redact(str(exc)),
             )
 
     def _reason(

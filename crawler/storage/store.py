@@ -7,23 +7,16 @@ a night lists but does not download (the incremental skip) is recorded in
 ``sightings`` (one small document per URL), not on the article: rewriting an
 article rewrites all its index entries (hundreds of search tokens), which made a
 quiet night over 10,000 stored articles take half an hour.
-The embedded server lives in :mod:`crawler.storage.embedded`, the offline journal in
-:mod:`crawler.storage.journal`; both are re-exported here.
+Where the server is and how to reach it is :mod:`crawler.storage.config`.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
-import re
-import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
-from urllib.parse import unquote
 
 import bson
 from pymongo import (
@@ -31,28 +24,20 @@ from pymongo import (
     DESCENDING,
     IndexModel,
     InsertOne,
-    MongoClient,
     UpdateOne,
     WriteConcern,
 )
 from pymongo.database import Database
 from pymongo.errors import BulkWriteError
 
-from crawler.storage.embedded import EmbeddedMongo, EmbeddedMongoError
-from crawler.storage.journal import Journal, JournalWriteError
-
-__all__ = [
-    "ArticleStore",
-    "EmbeddedMongo",
-    "EmbeddedMongoError",
-    "Journal",
-    "JournalWriteError",
-    "UpsertCounts",
-    "connect",
-    "redact_secrets",
-    "redact_uri",
-    "resolve_mongo_uri",
-]
+from crawler.storage.documents import FETCH_FIELDS, HISTORY_FIELDS, prepare_article
+from crawler.storage.queries import (
+    FILTER_FIELDS,
+    LIST_FIELDS,
+    SORT_FIELDS,
+    QueryError,
+    article_query,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -74,42 +59,6 @@ TRANSIENT_WRITE_CODES = frozenset(
 # Longest reason kept for a rejected document: server messages may quote the document.
 _MAX_REASON_CHARS = 300
 
-# user:password@ in a mongodb:// or mongodb+srv:// URI. The password part runs to the
-# last "@" of the token, so a raw (unencoded) "@" or "/" in it is still hidden.
-_URI_PASSWORD = re.compile(
-    r"(?P<head>mongodb(?:\+srv)?://[^:@/\s'\"]*):(?P<password>[^\s'\"]*)@", re.IGNORECASE
-)
-
-
-def redact_uri(uri: str) -> str:
-    """``uri`` (or any text containing URIs) with every password replaced by ``***``."""
-    return _URI_PASSWORD.sub(r"\g<head>:***@", uri)
-
-
-def redact_secrets(text: str, uri: str) -> str:
-    """``text`` with URI passwords and the password of ``uri`` (raw or decoded) hidden.
-
-    Driver error messages may quote the decoded password outside of a URI.
-    """
-    text = redact_uri(text)
-    match = _URI_PASSWORD.search(uri)
-    if match and match["password"]:
-        for secret in {match["password"], unquote(match["password"])}:
-            text = text.replace(secret, "***")
-    return text
-
-
-def connect(uri: str, server_timeout_ms: int = 3000) -> MongoClient[dict[str, Any]]:
-    """A client that reads datetimes back as aware UTC datetimes."""
-    return MongoClient(uri, tz_aware=True, tzinfo=UTC, serverSelectionTimeoutMS=server_timeout_ms)
-
-
-def resolve_mongo_uri(mongo_uri: str, embedded_dir: str, embedded_port: int) -> str:
-    """``mongo_uri`` if set, else the URI of the embedded server (started or reused)."""
-    if mongo_uri.strip():
-        return mongo_uri.strip()
-    return EmbeddedMongo(Path(embedded_dir), embedded_port).start()
-
 
 @dataclass
 class UpsertCounts:
@@ -130,159 +79,6 @@ class UpsertCounts:
     @property
     def total(self) -> int:
         return self.new + self.updated + self.unchanged
-
-
-# What the site published; a change in any of these makes a new version. Not
-# modified_at: many sites bump it on every render, which would make a version per crawl.
-HASHED_FIELDS = (
-    "title",
-    "description",
-    "body",
-    "authors",
-    "published_at",
-    "section",
-    "tags",
-    "images",
-    "language",
-)
-# What a history entry keeps of the replaced version.
-HISTORY_FIELDS = (
-    *HASHED_FIELDS,
-    "modified_at",
-    "published_at_local",
-    "category",
-    "category_source",
-)
-# Bookkeeping the store owns; never taken from an incoming document.
-_STORE_FIELDS = ("_id", "content_hash", "first_seen_at", "last_seen_at", "version", "history")
-_DATE_FIELDS = ("published_at", "modified_at", "fetched_at", "listed_modified_at")
-# Crawl bookkeeping refreshed on every fetch, even when the content is unchanged:
-# the incremental check compares the next sitemap lastmod with listed_modified_at.
-_FETCH_FIELDS = ("fetched_at", "listed_modified_at")
-_SPACES = re.compile(r"\s+")
-
-
-def _as_datetime(value: Any) -> Any:
-    """Aware UTC datetime for a datetime or ISO string; naive values are taken as UTC."""
-    if isinstance(value, str) and value:
-        try:
-            value = datetime.fromisoformat(value)
-        except ValueError:
-            return value
-    if isinstance(value, datetime):
-        if value.tzinfo is None:
-            value = value.replace(tzinfo=UTC)
-        return value.astimezone(UTC)
-    return value
-
-
-def _normalized(value: Any) -> Any:
-    if isinstance(value, str):
-        return _SPACES.sub(" ", unicodedata.normalize("NFC", value)).strip()
-    if isinstance(value, list | tuple):
-        return [_normalized(v) for v in value]
-    if isinstance(value, dict):
-        return {str(k): _normalized(v) for k, v in value.items()}
-    if isinstance(value, datetime):
-        return _as_datetime(value).isoformat(timespec="seconds")
-    return value
-
-
-def content_hash(doc: dict[str, Any]) -> str:
-    """sha256 of the normalized content fields (not fetch times or derived fields)."""
-    payload = {name: _normalized(doc.get(name)) for name in HASHED_FIELDS}
-    data = json.dumps(payload, ensure_ascii=False, sort_keys=True, default=str)
-    return hashlib.sha256(data.encode("utf-8")).hexdigest()
-
-
-def prepare_article(doc: dict[str, Any]) -> dict[str, Any]:
-    """The stored form of an article dict: UTC dates, ``published_at_local``, ``content_hash``."""
-    out = {k: v for k, v in doc.items() if k not in _STORE_FIELDS}
-    if not out.get("url"):
-        raise ValueError("article without url")
-    published = doc.get("published_at")
-    if isinstance(published, str) and published:
-        try:
-            published = datetime.fromisoformat(published)
-        except ValueError:
-            published = None
-    if isinstance(published, datetime) and published.tzinfo is not None:
-        # pymongo stores UTC only; keep the offset the site used.
-        out["published_at_local"] = published.isoformat()
-    for name in _DATE_FIELDS:
-        if name in out:
-            out[name] = _as_datetime(out[name])
-    out["content_hash"] = content_hash(out)
-    return out
-
-
-class QueryError(ValueError):
-    """A query the store refuses: unknown field, or a value that would be an operator."""
-
-
-# Fields a user may filter on with `where` (exact match; list fields match an element).
-FILTER_FIELDS = (
-    "site",
-    "category",
-    "category_source",
-    "section",
-    "language",
-    "authors",
-    "tags",
-    "regions",
-    "places",
-    "parties",
-    "people",
-    "cluster_id",
-    "duplicate_of",
-    "url",
-)
-LIST_FIELDS = frozenset({"authors", "tags", "regions", "places", "parties", "people"})
-SORT_FIELDS = ("published_at", "first_seen_at", "last_seen_at", "site", "category", "title")
-
-
-def _plain(name: str, value: object) -> str:
-    """A filter value as a plain string; anything starting with '$' is refused, so
-    user input never becomes a MongoDB operator."""
-    text = unicodedata.normalize("NFC", str(value)).strip()
-    if text.startswith("$"):
-        raise QueryError(f"{name}: a value may not start with '$' ({text!r})")
-    return text
-
-
-def article_query(
-    site: str | None = None,
-    category: str | None = None,
-    since: datetime | None = None,
-    until: datetime | None = None,
-    text: str | None = None,
-    *,
-    where: dict[str, str] | None = None,
-    tokens: list[str] | None = None,
-) -> dict[str, Any]:
-    """The MongoDB filter for the query options; every value is a literal."""
-    query: dict[str, Any] = {}
-    for name, value in {"site": site, "category": category, **(where or {})}.items():
-        if name not in FILTER_FIELDS:
-            raise QueryError(f"unknown filter {name!r}; filters: {', '.join(FILTER_FIELDS)}")
-        if value:
-            query[name] = _plain(name, value)
-    date_range: dict[str, datetime] = {}
-    if since is not None:
-        date_range["$gte"] = _as_datetime(since)
-    if until is not None:
-        date_range["$lt"] = _as_datetime(until)
-    if date_range:
-        query["published_at"] = date_range
-    if text:
-        pattern = re.escape(_plain("text", text))
-        query["$or"] = [{"title": {"$regex": pattern}}, {"body": {"$regex": pattern}}]
-    if tokens is not None:
-        # No token at all (a search of stop-words only) matches nothing, not everything.
-        query["search_tokens"] = (
-            {"$all": [_plain("search", t) for t in tokens]} if tokens else {"$in": []}
-        )
-    return query
 
 
 def rejection_reason(code: Any, message: str) -> str:
@@ -411,7 +207,7 @@ class ArticleStore:
                 ops.append(InsertOne(new_doc))
                 kinds.append("new")
             elif old.get("content_hash") == doc["content_hash"]:
-                touched = {name: doc[name] for name in _FETCH_FIELDS if doc.get(name)}
+                touched = {name: doc[name] for name in FETCH_FIELDS if doc.get(name)}
                 ops.append(UpdateOne({"url": url}, {"$set": {**touched, "last_seen_at": now}}))
                 kinds.append("unchanged")
             else:

@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from crawler import PROJECT_ROOT
-from crawler.storage.store import connect
+from crawler.storage.config import connect
 from tests.helpers import SITES_DIR
 from tests.reliability.faultserver import (
     FaultServer,

@@ -20,8 +20,9 @@ import pytest
 from pymongo.database import Database
 
 from crawler import PROJECT_ROOT
+from crawler.storage.config import connect
 from crawler.storage.journal import Journal, JournalWriteError
-from crawler.storage.store import ArticleStore, connect
+from crawler.storage.store import ArticleStore
 from tests.reliability.helpers import (
     KillableMongo,
     SmallFs,
