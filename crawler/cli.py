@@ -15,6 +15,7 @@ import urllib.request
 import uuid
 import zlib
 from collections.abc import Sequence
+from dataclasses import dataclass
 from importlib import import_module
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -50,9 +51,35 @@ class _Parser(argparse.ArgumentParser):
 # --- crawl ---------------------------------------------------------------------
 
 
-def run_crawl(sites: Sequence[str], settings: Settings, spider_args: dict[str, Any]) -> int:
-    """Runs the given site spiders in one process (the nightly job)."""
+@dataclass
+class CrawlResult:
+    """How a crawl went: the exit status and the failed monitors' messages."""
+
+    status: int
+    failures: list[str]
+
+
+def run_crawl(
+    sites: Sequence[str], settings: Settings, spider_args: dict[str, Any], local_sites: bool = False
+) -> CrawlResult:
+    """Runs the given site spiders in one process: what `crawl`, `nightly` and `demo`
+    all run. With ``local_sites`` the offline fixture copies are served and crawled."""
+    if not local_sites:
+        return _run_spiders(sites, settings, spider_args)
+    from crawler.devtools.localsites import FixtureSiteServer
+
+    with FixtureSiteServer(Path(settings["LOCAL_SITES_DIR"])) as server:
+        settings.set("LOCAL_SITES_URL", server.url, "cmdline")
+        return _run_spiders(sites, settings, spider_args)
+
+
+def _run_spiders(
+    sites: Sequence[str], settings: Settings, spider_args: dict[str, Any]
+) -> CrawlResult:
     from scrapy.crawler import CrawlerProcess
+
+    from crawler.ops.monitors import MonitorsExtension
+    from pipelines.store import MONGO_UNREACHABLE_STAT
 
     settings.set("CRAWL_RUN_ID", settings.get("CRAWL_RUN_ID") or uuid.uuid4().hex, "cmdline")
     process = CrawlerProcess(settings)
@@ -62,6 +89,15 @@ def run_crawl(sites: Sequence[str], settings: Settings, spider_args: dict[str, A
         crawlers.append(crawler)
         process.crawl(crawler, **spider_args)
     process.start()
+    failures: list[str] = []
+    for crawler in crawlers:  # the verdicts, straight from each crawl's monitors
+        monitors = crawler.get_extension(MonitorsExtension)
+        if monitors is not None and monitors.results is None:
+            failures.append(
+                f"{crawler.spidercls.name}: monitors: not run (the crawl did not close)"
+            )
+        elif monitors is not None:
+            failures += monitors.failures()
     # Items neither MongoDB nor the journal took (a full disk): never a success.
     unsaved = sum(c.stats.get_value("pipelines/store/unsaved") or 0 for c in crawlers)
     if unsaved:
@@ -69,64 +105,105 @@ def run_crawl(sites: Sequence[str], settings: Settings, spider_args: dict[str, A
     failed = [c.spider.name for c in crawlers if c.stats.get_value("finish_reason") != "finished"]
     if failed:
         print(f"crawl: did not finish normally: {', '.join(failed)}", file=sys.stderr)
-    if unsaved or failed:
-        return 1
-    return 0
+    # MongoDB away: the articles wait in the journal, a runtime failure rather than a monitor's.
+    away = next((e for c in crawlers if (e := c.stats.get_value(MONGO_UNREACHABLE_STAT))), None)
+    if away:
+        print(f"crawl: {away} (the articles wait in the journal)", file=sys.stderr)
+    return CrawlResult(1 if unsaved or failed or away else 0, failures)
 
 
-def _crawl_sites(args: argparse.Namespace) -> list[str]:
-    if args.all or not args.sites:
+def add_site_arguments(parser: argparse.ArgumentParser, what: str = "crawl") -> None:
+    """Sites named the same way by every command: ``SITE ...`` or ``--all``."""
+    parser.add_argument(
+        "sites", nargs="*", metavar="SITE", help=f"sites to {what}: {', '.join(SITES)}"
+    )
+    parser.add_argument(
+        "--all",
+        action="store_true",
+        help="every registered site except opt-in ones (name those); the default",
+    )
+    # The spelling of earlier versions, kept for crontab entries they installed.
+    parser.add_argument("--sites", dest="site_list", type=site_list, help=argparse.SUPPRESS)
+
+
+def add_crawl_arguments(
+    parser: argparse.ArgumentParser, since_default: str = "CRAWL_SINCE"
+) -> None:
+    """The arguments `crawl`, `nightly` and `demo` share."""
+    add_site_arguments(parser)
+    parser.add_argument(
+        "--since",
+        type=date_arg,
+        help=f"date window: 1d, 36h, 2w or a date (default: {since_default})",
+    )
+    parser.add_argument(
+        "--max-articles",
+        type=int_range(1),
+        metavar="N",
+        help="at most N articles per site (default: CRAWL_MAX_ARTICLES)",
+    )
+    parser.add_argument(
+        "--local-sites",
+        action="store_true",
+        help="fetch from the offline fixture copies of the sites (tests, demo)",
+    )
+    parser.add_argument("--log-level", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
+    add_set_argument(parser)
+
+
+def add_set_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "-s",
+        "--set",
+        action="append",
+        default=[],
+        type=setting_arg,
+        metavar="NAME=VALUE",
+        help="override a Scrapy/project setting (repeatable); a known setting's value must "
+        "have the type of its default",
+    )
+
+
+def site_list(value: str) -> list[str]:
+    sites = [s.strip() for s in value.split(",") if s.strip()]
+    if not sites:
+        raise argparse.ArgumentTypeError(f"unknown site {value!r} (known: {', '.join(SITES)})")
+    return sites
+
+
+def chosen_sites(args: argparse.Namespace) -> list[str]:
+    """The sites a crawl command was given; every default site for none or --all."""
+    named = [*args.sites, *(getattr(args, "site_list", None) or [])]
+    if args.all or not named:
         return default_sites()
-    unknown = [s for s in args.sites if s not in SITES]
+    unknown = [s for s in named if s not in SITES]
     if unknown:
         raise UsageError(f"unknown site {', '.join(unknown)} (known: {', '.join(SITES)})")
-    return list(args.sites)
+    return named
 
 
-def cmd_crawl(args: argparse.Namespace) -> int:
+def crawl_settings(args: argparse.Namespace) -> tuple[Settings, dict[str, Any]]:
+    """The project's settings with the command's overrides, and the spider arguments."""
     settings = project_settings()
+    if args.log_level:
+        settings.set("LOG_LEVEL", args.log_level, "cmdline")
+    for name, value in args.set:
+        settings.set(name, value, "cmdline")
     spider_args: dict[str, Any] = {}
     if args.since:
         spider_args["since"] = args.since
     if args.max_articles:
         spider_args["max_articles"] = args.max_articles
-    if args.log_level:
-        settings.set("LOG_LEVEL", args.log_level, "cmdline")
-    sites = _crawl_sites(args)
-    for name, value in args.set:
-        settings.set(name, value, "cmdline")
-    if not args.local_sites:
-        status = run_crawl(sites, settings, spider_args)
-    else:
-        from crawler.devtools.localsites import FixtureSiteServer
-
-        with FixtureSiteServer(Path(settings["LOCAL_SITES_DIR"])) as server:
-            settings.set("LOCAL_SITES_URL", server.url, "cmdline")
-            status = run_crawl(sites, settings, spider_args)
-    return status or monitors_status(settings, sites)
+    return settings, spider_args
 
 
-def monitors_status(settings: Settings, sites: Sequence[str]) -> int:
-    """3 when a monitor failed for this run (each failure printed), else 0."""
-    from crawler.ops.monitors import failed_monitors
-
-    if not settings.getbool("MONITORS_ENABLED"):
-        return 0
-    try:
-        store = open_store(settings)
-        try:
-            failures = failed_monitors(settings["CRAWL_RUN_ID"], store, sites)
-        finally:
-            store.db.client.close()
-    except Exception as exc:
-        message = mongo_failure(exc, settings)
-        if message is None:
-            raise
-        print(f"crawl: {message} (the monitors could not be read)", file=sys.stderr)
-        return 1
-    for message in failures:
+def cmd_crawl(args: argparse.Namespace) -> int:
+    sites = chosen_sites(args)
+    settings, spider_args = crawl_settings(args)
+    result = run_crawl(sites, settings, spider_args, args.local_sites)
+    for message in result.failures:
         print(f"crawl: monitor failed: {message}", file=sys.stderr)
-    return 3 if failures else 0
+    return result.status or (3 if result.failures else 0)
 
 
 # --- query -------------------------------------------------------------------
@@ -190,13 +267,11 @@ def cmd_extract(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    settings = project_settings()
-    from crawler.devtools.localsites import FixtureSiteServer
-
-    with FixtureSiteServer(Path(settings["LOCAL_SITES_DIR"])) as server:
-        settings.set("LOCAL_SITES_URL", server.url, "cmdline")
-        settings.set("LOG_LEVEL", args.log_level, "cmdline")
-        status = run_crawl(list(SITES), settings, {"since": DEMO_SINCE})  # fixture copies: all
+    args.since = args.since or DEMO_SINCE
+    args.log_level = args.log_level or "WARNING"
+    settings, spider_args = crawl_settings(args)
+    sites = chosen_sites(args) if args.sites else list(SITES)  # fixture copies: all
+    status = run_crawl(sites, settings, spider_args, local_sites=True).status
     store = open_store(project_settings())
     print("\nWhat landed in MongoDB (articles per site):")
     counts = store.counts_by_site()
@@ -216,7 +291,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
-        prog="python -m crawler",
+        # The installed script says its own name; a checkout runs `python -m crawler`.
+        prog="hindi-news" if Path(sys.argv[0]).name == "hindi-news" else "python -m crawler",
         description="Hindi news pipeline: crawl Hindi news sites into MongoDB and query them.",
         epilog="Without MONGO_URI the embedded SecantusDB server in .data/mongo is used.",
     )
@@ -232,39 +308,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=CRAWL_EXIT_STATUSES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    crawl.add_argument("sites", nargs="*", metavar="SITE", help=f"sites: {', '.join(SITES)}")
-    crawl.add_argument(
-        "--all",
-        action="store_true",
-        help="crawl every registered site except opt-in ones (name those)",
-    )
-    crawl.add_argument(
-        "--since",
-        type=date_arg,
-        help="date window: 1d, 36h, 2w or a date (default: CRAWL_SINCE, 1d)",
-    )
-    crawl.add_argument(
-        "--max-articles",
-        type=int_range(1),
-        metavar="N",
-        help="at most N articles per site (default: CRAWL_MAX_ARTICLES)",
-    )
-    crawl.add_argument(
-        "--local-sites",
-        action="store_true",
-        help="fetch from the offline fixture copies of the sites (tests, demo)",
-    )
-    crawl.add_argument("--log-level", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
-    crawl.add_argument(
-        "-s",
-        "--set",
-        action="append",
-        default=[],
-        type=setting_arg,
-        metavar="NAME=VALUE",
-        help="override a Scrapy/project setting (repeatable); a known setting's value must "
-        "have the type of its default",
-    )
+    add_crawl_arguments(crawl)
     crawl.set_defaults(func=cmd_crawl)
 
     extract = commands.add_parser(
@@ -279,15 +323,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     extract.add_argument("--url", help="the page's URL (default: its canonical link)")
     extract.add_argument("--compact", action="store_true", help="print on one line")
-    extract.add_argument(
-        "-s",
-        "--set",
-        action="append",
-        default=[],
-        type=setting_arg,
-        metavar="NAME=VALUE",
-        help="override a project setting (repeatable), e.g. -s CLASSIFY_MIN_CONFIDENCE=0.5",
-    )
+    add_set_argument(extract)
     extract.set_defaults(func=cmd_extract)
 
     demo = commands.add_parser(
@@ -296,10 +332,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="Serve the fixture sites on 127.0.0.1, run the nightly job against "
         "them into MongoDB and print what landed.",
     )
+    add_crawl_arguments(demo, since_default=DEMO_SINCE)
     demo.add_argument("--limit", type=int_range(1), default=20, help="articles to list at the end")
-    demo.add_argument(
-        "--log-level", default="WARNING", choices=["DEBUG", "INFO", "WARNING", "ERROR"]
-    )
     demo.set_defaults(func=cmd_demo)
 
     for module in pkgutil.iter_modules(crawler.commands.__path__):

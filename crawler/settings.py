@@ -9,6 +9,8 @@ Components read them in ``from_crawler`` only.
 import os
 
 from crawler import MODELS_DIR, PROJECT_ROOT, default_data_dir
+from crawler.items import ArticleItem
+from crawler.text.language import INDIAN_LANGUAGES
 
 # The embedded database, the journal, run logs, the run lock and the cron environment
 # live under DATA_DIR: HINDI_NEWS_DATA_DIR, else ./.data in a checkout, else
@@ -104,7 +106,13 @@ ITEM_PIPELINES = {
     "pipelines.store.MongoStorePipeline": 900,
 }
 # One live status line per site on a terminal; nothing under cron.
-EXTENSIONS = {"crawler.ops.progress.ProgressExtension": 500}
+EXTENSIONS = {
+    # First: the others take their MongoDB client from it.
+    "crawler.storage.extension.MongoExtension": 100,
+    "crawler.ops.progress.ProgressExtension": 500,
+    # Before the store pipeline's run record, which carries its verdicts.
+    "crawler.ops.monitors.MonitorsExtension": 600,
+}
 VALIDATE_MIN_BODY_CHARS = 200
 VALIDATE_REQUIRED_FIELDS = ["url", "title", "body", "published_at"]
 # A body with more U+FFFD than this share was decoded with the wrong charset: dropped.
@@ -252,18 +260,9 @@ MONITORS_MAX_PARSER_FAILURES = 5
 MONITORS_MAX_FALLBACK_SHARE = 0.5
 # Fewer articles than this: the drift share is too noisy to judge and is skipped.
 MONITORS_DRIFT_MIN_ARTICLES = 5
-# Fields the coverage pipeline (pipelines.coverage.CoveragePipeline) counts.
-COVERAGE_FIELDS = [
-    "title",
-    "body",
-    "published_at",
-    "authors",
-    "description",
-    "section",
-    "tags",
-    "images",
-    "category",
-]
+# Fields the coverage pipeline (pipelines.coverage.CoveragePipeline) counts: by
+# default those marked "coverage" on ArticleItem.
+COVERAGE_FIELDS = list(ArticleItem.fields_with("coverage"))
 
 # --- Live progress on a terminal (crawler/ops/progress.py) --------------------------------
 # Show one redrawn status line per site when stderr is a terminal (never under cron).
@@ -290,22 +289,7 @@ LANGUAGE_ENABLED = True
 # Languages articles may be in (ISO 639-1); others are dropped (English pages of bilingual sites).
 LANGUAGE_ALLOWED = ["hi"]
 # Languages the identifier chooses among: Hindi, English and the major Indian languages.
-LANGUAGE_CANDIDATES = [
-    "hi",
-    "en",
-    "mr",
-    "ne",
-    "bn",
-    "as",
-    "gu",
-    "pa",
-    "or",
-    "ta",
-    "te",
-    "kn",
-    "ml",
-    "ur",
-]
+LANGUAGE_CANDIDATES = list(INDIAN_LANGUAGES)
 # A language drop needs at least this confidence (0-1); weaker guesses keep the article.
 LANGUAGE_MIN_CONFIDENCE = 0.5
 # Under LANGUAGE_MIN_CONFIDENCE, a Hindi site's body with fewer Devanagari letters

@@ -44,7 +44,7 @@ class ClassifyPipeline:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ClassifyPipeline:
         settings = crawler.settings
-        if not settings.getbool("CLASSIFY_ENABLED", True):
+        if not settings.getbool("CLASSIFY_ENABLED"):
             raise NotConfigured("CLASSIFY_ENABLED is off")
         path = settings.get("CLASSIFY_MODEL_PATH")
         classifier = None

@@ -23,7 +23,7 @@ class EnrichPipeline:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> EnrichPipeline:
         settings = crawler.settings
-        if not settings.getbool("ENRICH_ENABLED", True):
+        if not settings.getbool("ENRICH_ENABLED"):
             raise NotConfigured("ENRICH_ENABLED is off")
         data_dir = settings.get("ENRICH_DATA_DIR") or str(DATA_DIR)
         # The project's own data files are shared by every crawler in the process.

@@ -80,9 +80,9 @@ def test_extract_of_a_missing_file_is_a_clear_error(capsys: pytest.CaptureFixtur
 
 
 def test_all_leaves_out_opt_in_sites_but_naming_one_crawls_it() -> None:
-    from crawler.cli import _crawl_sites, build_parser
+    from crawler.cli import build_parser, chosen_sites
     from crawler.parsing.registry import SITES
 
-    every = _crawl_sites(build_parser().parse_args(["crawl", "--all"]))
+    every = chosen_sites(build_parser().parse_args(["crawl", "--all"]))
     assert "bbchindi" not in every and len(every) == len(SITES) - 1
-    assert _crawl_sites(build_parser().parse_args(["crawl", "bbchindi"])) == ["bbchindi"]
+    assert chosen_sites(build_parser().parse_args(["crawl", "bbchindi"])) == ["bbchindi"]

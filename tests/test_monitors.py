@@ -19,6 +19,7 @@ from crawler.ops.monitors import (
     FieldCoverageMonitor,
     FinishReasonMonitor,
     MonitorResult,
+    MonitorsExtension,
     MonitorSuite,
     NewArticlesMonitor,
     ParserDriftMonitor,
@@ -314,7 +315,7 @@ def test_failed_monitors_name_the_site_and_reason(mongo_db: Database[dict[str, A
     ]
 
 
-def test_store_pipeline_writes_the_verdicts_into_the_run_record(
+def test_monitors_judge_at_close_and_the_store_pipeline_records_the_verdicts(
     tmp_path: Path, mongo_server: str, mongo_db: Database[dict[str, Any]]
 ) -> None:
     class JagranSpider(Spider):
@@ -336,9 +337,12 @@ def test_store_pipeline_writes_the_verdicts_into_the_run_record(
     crawler.spider = crawler._create_spider()
     pipeline = MongoStorePipeline.from_crawler(crawler)
 
+    monitors = crawler.get_extension(MonitorsExtension)
+
     async def night_without_articles() -> None:
         await pipeline.open_spider()
         await pipeline.close_spider()
+        monitors.spider_closed(crawler.spider, "finished")  # spider_closed, in handler order
         await pipeline.spider_closed("finished")
 
     asyncio.run(night_without_articles())
@@ -352,6 +356,9 @@ def test_store_pipeline_writes_the_verdicts_into_the_run_record(
     }
     assert verdicts["finish_reason"]["status"] == "passed"
     assert record["summary"]["articles"]["new"] == 0
+    assert monitors.failures() == [
+        "jagran: new_articles: no new articles; 3 of the last 3 runs had some, median 15"
+    ]
     assert failed_monitors("night-3", ArticleStore(mongo_db)) == [
         "jagran: new_articles: no new articles; 3 of the last 3 runs had some, median 15"
     ]

@@ -27,7 +27,8 @@ from scrapy.utils.test import get_crawler
 from crawler import PROJECT_ROOT
 from crawler.ops.progress import ProgressBoard, ProgressExtension
 from crawler.ops.runs import build_summary, previous_summaries, summary_of
-from crawler.storage.store import ArticleStore, connect
+from crawler.storage.config import connect
+from crawler.storage.store import ArticleStore
 from crawler.text.dates import parse_date
 from tests.helpers import EXPECTED_DIR, SITES_DIR, load_expected, project_settings
 

@@ -26,7 +26,7 @@ from crawler.ops.schedule import (
     command_of,
     prune_logs,
 )
-from crawler.storage.store import connect
+from crawler.storage.config import connect
 from tests.helpers import EXPECTED_DIR
 
 PASSED_ON = ("MONGO_URI", "MONGO_DATABASE", "MONGO_EMBEDDED_PORT", "CRAWL_CONTACT")
@@ -62,9 +62,28 @@ def test_install_writes_the_entry_with_the_projects_python(tmp_path: Path) -> No
     python = PROJECT_ROOT / ".venv" / "bin" / "python"
     expected_python = str(python) if python.exists() else os.path.abspath(sys.executable)
     assert command.startswith(f"cd {PROJECT_ROOT} && exec {expected_python} -m crawler nightly ")
-    assert "--sites jagran,bhaskar" in command
+    assert " nightly jagran bhaskar " in command
     assert "--keep-days 14" in command
     assert not (tmp_path / "cron.env").exists()  # nothing to pass on
+
+
+def test_install_names_sites_as_crawl_does_and_passes_the_crawl_options_on(
+    tmp_path: Path,
+) -> None:
+    crontab = tmp_path / "crontab"
+    options = ["jagran", "bhaskar", "--max-articles", "40", "--log-level", "WARNING"]
+    assert schedule("install", "--crontab-file", str(crontab), *options) == 0
+    (line,) = entry_lines(crontab)
+    command = command_of(line)
+    assert " nightly jagran bhaskar " in command
+    assert "--max-articles 40 --log-level WARNING" in command
+    assert "--all" not in command
+
+
+def test_install_refuses_an_unknown_site_by_name(tmp_path: Path) -> None:
+    crontab = tmp_path / "crontab"
+    assert schedule("install", "--crontab-file", str(crontab), "jagran", "nosuchsite") == 2
+    assert not crontab.exists()
 
 
 def test_default_entry_is_nightly_at_0230_for_all_sites(tmp_path: Path) -> None:

@@ -77,14 +77,7 @@ def run_capture(args: argparse.Namespace) -> int:
     spider_args: dict[str, Any] = {"max_articles": args.articles}
     if args.since:
         spider_args["since"] = args.since
-    if args.local_sites:
-        from crawler.devtools.localsites import FixtureSiteServer
-
-        with FixtureSiteServer(Path(settings["LOCAL_SITES_DIR"])) as server:
-            settings.set("LOCAL_SITES_URL", server.url, "cmdline")
-            status = run_crawl([args.site], settings, spider_args)
-    else:
-        status = run_crawl([args.site], settings, spider_args)
+    status = run_crawl([args.site], settings, spider_args, args.local_sites).status
     manifest_path = out / MANIFEST
     if not manifest_path.exists():
         print(f"capture: nothing captured into {out}", file=sys.stderr)

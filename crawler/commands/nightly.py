@@ -17,16 +17,11 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from pymongo.errors import PyMongoError
 from scrapy.settings import Settings
 
-from crawler.argtypes import date_arg, int_range, plain_text, setting_arg
-from crawler.cli import run_crawl
-from crawler.ops.monitors import failed_monitors
+from crawler.argtypes import int_range, plain_text
+from crawler.cli import add_crawl_arguments, chosen_sites, crawl_settings, run_crawl
 from crawler.ops.schedule import EXIT_LOCKED, LockBusy, RunLock, log_path, prune_logs
-from crawler.parsing.registry import SITES, default_sites
-from crawler.project import mongo_failure, open_store, project_settings
-from crawler.storage.embedded import EmbeddedMongoError
 
 logger = logging.getLogger(__name__)
 
@@ -51,30 +46,9 @@ exit statuses:
   75  another run holds the lock"""
 
 
-def site_list(value: str) -> list[str]:
-    sites = [s.strip() for s in value.split(",") if s.strip()]
-    unknown = [s for s in sites if s not in SITES]
-    if unknown or not sites:
-        raise argparse.ArgumentTypeError(
-            f"unknown site {', '.join(unknown) or repr(value)} (known: {', '.join(SITES)})"
-        )
-    return sites
-
-
 def add_job_arguments(parser: argparse.ArgumentParser, since_default: str = "CRAWL_SINCE") -> None:
     """Options shared by ``nightly`` and ``schedule install`` (which passes them on)."""
-    which = parser.add_mutually_exclusive_group()
-    which.add_argument(
-        "--sites", type=site_list, metavar="A,B", help="only these sites (comma-separated)"
-    )
-    which.add_argument(
-        "--all", action="store_true", help="every registered site except opt-in ones (the default)"
-    )
-    parser.add_argument(
-        "--since",
-        type=date_arg,
-        help=f"date window: 36h, 2d or a date (default: {since_default})",
-    )
+    add_crawl_arguments(parser, since_default)
     parser.add_argument(
         "--keep-days",
         type=int_range(1, 36500),
@@ -86,21 +60,6 @@ def add_job_arguments(parser: argparse.ArgumentParser, since_default: str = "CRA
     )
     parser.add_argument(
         "--lock-file", type=plain_text, help="the run lock (default: SCHEDULE_LOCK_FILE)"
-    )
-    parser.add_argument(
-        "--local-sites",
-        action="store_true",
-        help="crawl the offline fixture copies of the sites (tests, demo)",
-    )
-    parser.add_argument(
-        "-s",
-        "--set",
-        action="append",
-        default=[],
-        type=setting_arg,
-        metavar="NAME=VALUE",
-        help="override a Scrapy/project setting (repeatable); a known setting's value must "
-        "have the type of its default",
     )
 
 
@@ -127,9 +86,8 @@ def cmd_nightly(args: argparse.Namespace) -> int:
     for handler in list(logging.root.handlers):
         logging.root.removeHandler(handler)
     log_dir_arg, lock_arg = _absolute(args.log_dir), _absolute(args.lock_file)
-    settings = project_settings()
-    for name, value in args.set:
-        settings.set(name, value, "cmdline")
+    sites = chosen_sites(args)
+    settings, spider_args = crawl_settings(args)
     log_dir = log_dir_arg or Path(settings.get("SCHEDULE_LOG_DIR"))
     lock = RunLock(lock_arg or settings.get("SCHEDULE_LOCK_FILE"))
     keep_days = (
@@ -150,9 +108,7 @@ def cmd_nightly(args: argparse.Namespace) -> int:
         print(f"nightly: cannot write the log directory {log_dir}: {exc}", file=sys.stderr)
         return 1
     try:
-        return NightlyRun(settings, args.sites or default_sites(), args.since, log_dir).run(
-            keep_days, args.local_sites
-        )
+        return NightlyRun(settings, sites, spider_args, log_dir).run(keep_days, args.local_sites)
     finally:
         lock.release()
 
@@ -161,15 +117,14 @@ class NightlyRun:
     """One run of the job, once the lock is held."""
 
     def __init__(
-        self, settings: Settings, sites: list[str], since: str | None, log_dir: Path
+        self, settings: Settings, sites: list[str], spider_args: dict[str, Any], log_dir: Path
     ) -> None:
         self.settings = settings
         self.sites = sites
-        self.since = since
+        self.spider_args = spider_args
         self.log_dir = log_dir
         self.run_id = uuid.uuid4().hex
         self.log_file = log_path(log_dir)
-        self.database_error = ""  # set when the run records cannot be read
 
     def run(self, keep_days: int, local_sites: bool) -> int:
         self.log_dir.mkdir(parents=True, exist_ok=True)
@@ -185,12 +140,9 @@ class NightlyRun:
                 "Nightly run %s: %s, since %s",
                 self.run_id,
                 ", ".join(self.sites),
-                self.since or self.settings.get("CRAWL_SINCE"),
+                self.spider_args.get("since") or self.settings.get("CRAWL_SINCE"),
             )
-            status = self.crawl(local_sites)
-            failures = self.check()
-            if self.database_error and not status:
-                status = 1  # as `crawl`: MongoDB away is a runtime failure, not a monitor's
+            status, failures = self.crawl(local_sites)
         finally:
             logger.removeHandler(handler)
             handler.close()
@@ -206,33 +158,13 @@ class NightlyRun:
             print(f"nightly: run {self.run_id} done, log {self.log_file}")
         return status
 
-    def crawl(self, local_sites: bool) -> int:
-        settings = self.settings
-        settings.set("CRAWL_RUN_ID", self.run_id, "cmdline")
-        settings.set("LOG_FILE", str(self.log_file), "cmdline")
-        spider_args = {"since": self.since} if self.since else {}
-        if not local_sites:
-            return run_crawl(self.sites, settings, spider_args)
-        from crawler.devtools.localsites import FixtureSiteServer
-
-        with FixtureSiteServer(Path(settings["LOCAL_SITES_DIR"])) as server:
-            settings.set("LOCAL_SITES_URL", server.url, "cmdline")
-            return run_crawl(self.sites, settings, spider_args)
-
-    def check(self) -> list[str]:
-        """Failed monitors of this run, one message per site and reason."""
-        try:
-            store = open_store(self.settings)
-            try:
-                failures = failed_monitors(self.run_id, store, self.sites)
-            finally:
-                store.db.client.close()
-        except (PyMongoError, EmbeddedMongoError) as exc:
-            reason = mongo_failure(exc, self.settings)  # one line, the password hidden
-            self.database_error = reason
-            failures = [f"all sites: run_record: cannot read the run records ({reason})"]
-        for message in failures:
+    def crawl(self, local_sites: bool) -> tuple[int, list[str]]:
+        """The crawl's exit status and its failed monitors (logged here too)."""
+        self.settings.set("CRAWL_RUN_ID", self.run_id, "cmdline")
+        self.settings.set("LOG_FILE", str(self.log_file), "cmdline")
+        result = run_crawl(self.sites, self.settings, self.spider_args, local_sites)
+        for message in result.failures:
             logger.error("Monitor failed: %s", message)
-        if not failures:
+        if not result.failures:
             logger.info("Nightly run %s: all monitors passed", self.run_id)
-        return failures
+        return result.status, result.failures

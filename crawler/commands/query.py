@@ -20,9 +20,16 @@ from typing import Any, TextIO
 
 from crawler.argtypes import date_arg, int_range, pair_arg
 from crawler.categories import CATEGORIES
+from crawler.items import ArticleItem
 from crawler.parsing.registry import SITES
 from crawler.project import open_store
-from crawler.storage.store import FILTER_FIELDS, SORT_FIELDS, QueryError, article_query
+from crawler.storage.queries import (
+    FILTER_FIELDS,
+    SORT_FIELDS,
+    STORE_EXPORT_FIELDS,
+    QueryError,
+    article_query,
+)
 from crawler.text.dates import IST, parse_since
 
 _EXIT_STATUSES = """\
@@ -32,31 +39,7 @@ exit statuses:
      file cannot be written (one line on stderr)
   2  a bad argument or filter (one line on stderr)"""
 
-EXPORT_FIELDS = (
-    "url",
-    "site",
-    "title",
-    "description",
-    "body",
-    "authors",
-    "published_at",
-    "modified_at",
-    "section",
-    "tags",
-    "language",
-    "category",
-    "category_source",
-    "category_confidence",
-    "regions",
-    "places",
-    "parties",
-    "people",
-    "cluster_id",
-    "duplicate_of",
-    "first_seen_at",
-    "last_seen_at",
-    "version",
-)
+EXPORT_FIELDS = (*ArticleItem.fields_with("export"), *STORE_EXPORT_FIELDS)
 
 
 def add_filter_arguments(parser: argparse.ArgumentParser) -> None:

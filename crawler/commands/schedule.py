@@ -11,6 +11,7 @@ from typing import Any
 from scrapy.settings import Settings
 
 from crawler.argtypes import plain_text
+from crawler.cli import chosen_sites
 from crawler.commands.nightly import add_job_arguments
 from crawler.ops.schedule import (
     Crontab,
@@ -113,8 +114,10 @@ def install(
     entry = NightlyEntry(
         hour=hour,
         minute=minute,
-        sites=args.sites or (),
+        sites=chosen_sites(args) if (args.sites or args.site_list) and not args.all else (),
         since=args.since or settings.get("SCHEDULE_SINCE") or "",
+        max_articles=args.max_articles,
+        log_level=args.log_level or "",
         keep_days=args.keep_days
         if args.keep_days is not None
         else settings.getint("SCHEDULE_KEEP_DAYS"),

@@ -181,7 +181,7 @@ class LocalSitesDownloadHandler(BaseDownloadHandler):
     def from_crawler(cls, crawler: Crawler) -> LocalSitesDownloadHandler:
         settings = crawler.settings
         inner = build_from_crawler(load_object(settings["LOCAL_SITES_INNER_HANDLER"]), crawler)
-        local_url = settings.get("LOCAL_SITES_URL", "")
+        local_url = settings.get("LOCAL_SITES_URL")
         hosts = local_hosts(settings)
         if local_url:
             logger.info(

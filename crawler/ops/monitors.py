@@ -2,9 +2,10 @@
 
 Each monitor looks at one run's summary (:func:`crawler.ops.runs.build_summary`),
 and some at the site's earlier runs, and says passed, failed or skipped with a
-reason a person can act on. The store pipeline runs the suite and writes the
-verdicts into the run record (``monitors``); the nightly job exits non-zero when
-one failed (:func:`failed_monitors`).
+reason a person can act on. ``MonitorsExtension`` runs the suite when the spider
+closes and keeps the verdicts: the crawl runner reads them from it directly (a
+failed monitor makes ``crawl`` and ``nightly`` exit 3) and the store pipeline
+writes them into the run record (``monitors``) for the report.
 
 A small equivalent of spidermon: spidermon 1.27 runs with Scrapy 2.19 but
 reports only through its own actions (its verdicts never reach our run record),
@@ -18,15 +19,18 @@ import logging
 import statistics
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
-from typing import TYPE_CHECKING, Any, Protocol
+from datetime import UTC, datetime
+from typing import Any, Protocol
 
+from pymongo.errors import PyMongoError
+from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
-from crawler.ops.runs import run_records
-
-if TYPE_CHECKING:
-    from crawler.storage.store import ArticleStore
+from crawler.ops.runs import build_summary, previous_summaries, run_records
+from crawler.storage.embedded import EmbeddedMongoError
+from crawler.storage.extension import MongoExtension
+from crawler.storage.store import ArticleStore
 
 logger = logging.getLogger(__name__)
 
@@ -258,27 +262,27 @@ class MonitorSuite:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> MonitorSuite:
         settings = crawler.settings
-        if not settings.getbool("MONITORS_ENABLED", True):
+        if not settings.getbool("MONITORS_ENABLED"):
             raise NotConfigured("MONITORS_ENABLED is off")
         return cls(
             [
                 FinishReasonMonitor(),
                 NewArticlesMonitor(
-                    settings.getint("MONITORS_MIN_NEW_ARTICLES", 1),
-                    settings.getint("MONITORS_HISTORY_MIN_RUNS", 3),
+                    settings.getint("MONITORS_MIN_NEW_ARTICLES"),
+                    settings.getint("MONITORS_HISTORY_MIN_RUNS"),
                 ),
-                ErrorRateMonitor(settings.getfloat("MONITORS_MAX_ERROR_RATE", 0.2)),
+                ErrorRateMonitor(settings.getfloat("MONITORS_MAX_ERROR_RATE")),
                 FieldCoverageMonitor(
                     settings.getdict("MONITORS_MIN_FIELD_COVERAGE"),
-                    settings.getint("MONITORS_COVERAGE_MIN_ARTICLES", 5),
+                    settings.getint("MONITORS_COVERAGE_MIN_ARTICLES"),
                 ),
-                ParserFailuresMonitor(settings.getint("MONITORS_MAX_PARSER_FAILURES", 5)),
+                ParserFailuresMonitor(settings.getint("MONITORS_MAX_PARSER_FAILURES")),
                 ParserDriftMonitor(
-                    settings.getfloat("MONITORS_MAX_FALLBACK_SHARE", 0.5),
-                    settings.getint("MONITORS_DRIFT_MIN_ARTICLES", 5),
+                    settings.getfloat("MONITORS_MAX_FALLBACK_SHARE"),
+                    settings.getint("MONITORS_DRIFT_MIN_ARTICLES"),
                 ),
             ],
-            history_runs=settings.getint("MONITORS_HISTORY_RUNS", 7),
+            history_runs=settings.getint("MONITORS_HISTORY_RUNS"),
         )
 
     def run(
@@ -314,22 +318,12 @@ def failure_messages(records: Iterable[Mapping[str, Any]]) -> list[str]:
     return messages
 
 
-def failed_monitors(
-    run_id: str, store: ArticleStore | None = None, sites: Iterable[str] = ()
-) -> list[str]:
+def failed_monitors(run_id: str, store: ArticleStore, sites: Iterable[str] = ()) -> list[str]:
     """Messages naming the site and reason of every failed monitor of a run.
 
     With ``sites``, a site that left no run record at all (MongoDB unreachable,
     the process killed) counts as a failure too. Empty when all is well.
     """
-    if store is None:
-        from crawler.project import open_store
-
-        opened = open_store()
-        try:
-            return failed_monitors(run_id, opened, sites)
-        finally:
-            opened.db.client.close()
     records = run_records(store, run_id)
     messages = failure_messages(records)
     recorded = {record.get("spider") for record in records}
@@ -337,3 +331,57 @@ def failed_monitors(
         if site not in recorded:
             messages.append(f"{site}: run_record: no run record for run {run_id}")
     return messages
+
+
+class MonitorsExtension:
+    """Scrapy extension: the monitor suite, judged when the spider closes.
+
+    The verdicts stay on the extension (``results``, ``failures()``) for the crawl
+    runner and the run record; ``monitors/failed`` counts the failed ones. Its
+    spider_closed handler is synchronous, so the verdicts are there before any
+    later handler (the store pipeline's run record) starts.
+    """
+
+    def __init__(self, crawler: Crawler, suite: MonitorSuite) -> None:
+        self.crawler = crawler
+        self.suite = suite
+        self.site = ""
+        self.results: list[MonitorResult] | None = None  # None: not judged (yet)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> MonitorsExtension:
+        extension = cls(crawler, MonitorSuite.from_crawler(crawler))
+        crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
+        return extension
+
+    def spider_closed(self, spider: Spider, reason: str) -> None:
+        stats = self.crawler.stats.get_stats()
+        self.site = spider.name
+        summary = build_summary(
+            stats,
+            site=spider.name,
+            finish_reason=reason,
+            finished_at=datetime.now(UTC),
+            started_at=stats.get("start_time"),
+        )
+        self.results = self.suite.run(summary, self._history(spider.name))
+        self.crawler.stats.set_value("monitors/failed", sum(r.failed for r in self.results))
+
+    def _history(self, site: str) -> list[dict[str, Any]]:
+        """The site's earlier run summaries, newest first; none without MongoDB."""
+        if not self.suite.history_runs:
+            return []
+        mongo = MongoExtension.of(self.crawler)
+        try:
+            store = ArticleStore(mongo.database())
+            run_id = self.crawler.settings.get("CRAWL_RUN_ID") or ""
+            return previous_summaries(store, site, run_id, self.suite.history_runs)
+        except (PyMongoError, EmbeddedMongoError) as exc:
+            logger.warning(
+                "Could not read earlier runs of %s: %s", site, mongo.config.redact(str(exc))
+            )
+            return []
+
+    def failures(self) -> list[str]:
+        """``site: monitor: reason`` of each failed monitor."""
+        return [f"{self.site}: {r.monitor}: {r.message}" for r in self.results or () if r.failed]

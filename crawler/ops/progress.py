@@ -172,7 +172,7 @@ class ProgressExtension:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ProgressExtension:
         settings = crawler.settings
-        if not settings.getbool("PROGRESS_ENABLED", True):
+        if not settings.getbool("PROGRESS_ENABLED"):
             raise NotConfigured("PROGRESS_ENABLED is off")
         stream = sys.stderr
         if not stream.isatty():
@@ -180,7 +180,7 @@ class ProgressExtension:
         # A later crawler in the same process finds sys.stderr already wrapped.
         real = stream.stream if isinstance(stream, _BoardStream) else stream
         board = ProgressBoard.for_stream(real)
-        extension = cls(crawler, board, settings.getfloat("PROGRESS_INTERVAL", 1.0))
+        extension = cls(crawler, board, settings.getfloat("PROGRESS_INTERVAL"))
         crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
         return extension

@@ -11,6 +11,8 @@ from their raw stats by :func:`summary_of`.
 
 from __future__ import annotations
 
+import os
+import socket
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -199,3 +201,61 @@ def previous_summaries(
 def run_records(store: ArticleStore, run_id: str) -> list[dict[str, Any]]:
     """The ``crawl_runs`` documents of one run (one per spider)."""
     return list(store.runs.find({"run_id": run_id}, {"_id": 0, "stats": 0}).sort("spider"))
+
+
+def run_document(
+    run_id: str,
+    site: str,
+    reason: str,
+    started_at: datetime | None,
+    finished_at: datetime | None,
+    *,
+    stats: Mapping[str, Any] | None = None,
+    monitors: list[dict[str, str]] | None = None,
+    store: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The ``crawl_runs`` document of one spider's run. Without ``stats`` it is the
+    record written at the start ("running"; readers build a summary from the empty
+    stats, see :func:`summary_of`)."""
+    doc: dict[str, Any] = {
+        "run_id": run_id,
+        "spider": site or None,
+        "started_at": started_at,
+        "finished_at": finished_at,
+        "finish_reason": reason,
+        # Which process ran it: the next start marks a "running" record of a dead one.
+        "host": socket.gethostname(),
+        "pid": os.getpid(),
+    }
+    if stats is None:
+        return doc | {"stats": {}}
+    summary = build_summary(
+        stats, site=site, finish_reason=reason, finished_at=finished_at, started_at=started_at
+    )
+    return doc | {
+        "summary": mongo_safe(summary),
+        "monitors": monitors or [],
+        "stats": mongo_safe(dict(stats)),
+        "store": dict(store or {}),
+    }
+
+
+def mongo_safe(value: Any) -> Any:
+    """``value`` with dict keys MongoDB accepts: no dots, no leading ``$``.
+
+    Dots and dollars become their full-width forms, the usual MongoDB convention.
+    Datetimes, numbers and strings stay as they are; other objects become strings.
+    """
+    if isinstance(value, dict):
+        out = {}
+        for key, item in value.items():
+            key = str(key).replace(".", "\uff0e")
+            if key.startswith("$"):
+                key = "\uff04" + key[1:]
+            out[key] = mongo_safe(item)
+        return out
+    if isinstance(value, list | tuple):
+        return [mongo_safe(item) for item in value]
+    if value is None or isinstance(value, bool | int | float | str | datetime):
+        return value
+    return str(value)

@@ -64,6 +64,8 @@ class NightlyEntry:
     minute: int = 30
     sites: Sequence[str] = ()  # empty: every registered site
     since: str = ""  # empty: CRAWL_SINCE
+    max_articles: int | None = None  # None: CRAWL_MAX_ARTICLES
+    log_level: str = ""  # empty: LOG_LEVEL
     keep_days: int = 14
     settings: Sequence[str] = ()  # NAME=VALUE overrides for the crawl
     local_sites: bool = False  # demo and tests only: the offline fixture sites
@@ -76,9 +78,13 @@ class NightlyEntry:
     def command(self) -> str:
         """The shell command (POSIX sh), before cron's escaping of ``%``."""
         args = [self.python, "-m", "crawler", "nightly"]
-        args += ["--sites", ",".join(self.sites)] if self.sites else ["--all"]
+        args += [*self.sites] if self.sites else ["--all"]
         if self.since:
             args += ["--since", self.since]
+        if self.max_articles:
+            args += ["--max-articles", str(self.max_articles)]
+        if self.log_level:
+            args += ["--log-level", self.log_level]
         args += ["--keep-days", str(self.keep_days)]
         if self.log_dir:
             args += ["--log-dir", self.log_dir]

@@ -19,9 +19,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 
-from py3langid.langid import MODEL_FILE
-from py3langid.langid import LanguageIdentifier as _PyLangId
-
 __all__ = [
     "INDIAN_LANGUAGES",
     "LEGACY_FONT",
@@ -116,6 +113,11 @@ class LanguageIdentifier:
 
     def __init__(self, languages: Sequence[str] = INDIAN_LANGUAGES) -> None:
         self.languages = tuple(languages)
+        # Imported here: py3langid brings numpy and a ~100 MB model, and the settings
+        # import this module for its language list.
+        from py3langid.langid import MODEL_FILE
+        from py3langid.langid import LanguageIdentifier as _PyLangId
+
         self._model = _PyLangId.from_model_file(MODEL_FILE, norm_probs=True)
         self._model.set_languages(list(self.languages))
 

@@ -21,7 +21,8 @@ import pytest
 
 from crawler import PROJECT_ROOT
 from crawler.cli import main
-from crawler.storage.store import ArticleStore, connect
+from crawler.storage.config import connect
+from crawler.storage.store import ArticleStore
 from tests.helpers import SITES_DIR
 from tests.reliability.helpers import run_cli as run
 
@@ -429,7 +430,7 @@ def test_report_names_the_server_the_same_way(mongo_server: str, tmp_path: Path)
 def test_crawl_with_mongodb_refusing_the_password_ends_in_one_line(
     mongo_server: str, tmp_path: Path
 ) -> None:
-    """The crawl keeps its articles in the journal; the monitors cannot be read: exit 1."""
+    """The crawl keeps its articles in the journal and says why: exit 1."""
     env, address = unreachable_env(mongo_server, "wrong password")
     result = run(
         "crawl",
@@ -444,7 +445,7 @@ def test_crawl_with_mongodb_refusing_the_password_ends_in_one_line(
     assert result.returncode == 1
     assert last_line(result.stderr) == (
         f"crawl: cannot reach MongoDB at {address}: authentication failed "
-        "(the monitors could not be read)"
+        "(the articles wait in the journal)"
     )
     assert SECRET not in result.stderr and DECODED_SECRET not in result.stderr
 
