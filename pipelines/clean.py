@@ -26,7 +26,8 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
 from crawler.text.dates import not_in_future, parse_duration
-from crawler.text.hindi import clean_body, clean_line, repair_mojibake, to_ascii_digits
+from crawler.text.furniture import clean_body
+from crawler.text.normalize import clean_line, repair_mojibake, to_ascii_digits
 from crawler.text.tokens import article_tokens
 
 logger = logging.getLogger(__name__)

@@ -19,13 +19,13 @@ from itemadapter import ItemAdapter
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
-from crawler.text.hindi import repair_mojibake
 from crawler.text.language import (
     LEGACY_FONT,
     LanguageIdentifier,
     detect_legacy_font,
     language_identifier,
 )
+from crawler.text.normalize import repair_mojibake
 from crawler.text.textcheck import NOT_DEVANAGARI, text_problem
 from pipelines.validate import ArticleDropped
 

@@ -1,4 +1,5 @@
-"""Tests for crawler.text.hindi: normalization and page-furniture removal.
+"""Tests for crawler.text.normalize and crawler.text.furniture: normalization and
+page-furniture removal.
 
 The seed texts are copies of ../shared/data/seeds (see tests/fixtures/seeds/README.md).
 The expected paragraphs below were copied from those files, not from the code's output.
@@ -13,12 +14,11 @@ import pytest
 from scrapy.utils.test import get_crawler
 
 from crawler.items import ArticleItem
-from crawler.text.hindi import (
-    clean_body,
+from crawler.text.furniture import clean_body, remove_furniture
+from crawler.text.normalize import (
     clean_line,
     normalize_punctuation,
     normalize_text,
-    remove_furniture,
     repair_mojibake,
     to_ascii_digits,
     unify_nukta,

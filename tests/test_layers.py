@@ -140,5 +140,5 @@ def test_no_import_cycle() -> None:
 
 def test_the_checker_sees_a_violation() -> None:
     # The rules above must be able to fail: a lower layer importing a higher one.
-    assert layer_of("crawler.text.hindi")[0] < layer_of("crawler.storage.store")[0]
+    assert layer_of("crawler.text.normalize")[0] < layer_of("crawler.storage.store")[0]
     assert "crawler.text.dates" in GRAPH["crawler.fetch.deadline"]

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from crawler.text.hindi import DEVANAGARI
+from crawler.text.normalize import DEVANAGARI
 
 REPLACEMENT = "\ufffd"
 REPLACEMENT_CHARACTERS = "replacement_characters"

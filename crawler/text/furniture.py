@@ -1,234 +1,30 @@
-"""Hindi text cleaning: Unicode and whitespace normalization, page-furniture removal.
+"""Page-furniture removal: what the page put around the article.
 
-Article bodies are plain text with paragraphs separated by one blank line ("\\n\\n");
-titles, descriptions and author names are single strings.
-
-* :func:`normalize_text` fixes the characters and the spacing, keeping the paragraph
-  structure: entities (also double-escaped ones), mojibake (UTF-8 read as cp1252,
-  repaired with ftfy), Unicode form, nukta spellings (one byte sequence per letter),
-  invisible characters (ZWJ/ZWNJ stay only next to a virama, where they change the
-  rendering), typographic quotes and dashes (as ASCII " ' -; the danda stays), odd spaces.
-* :func:`remove_furniture` drops what the page put around the article: "Recent Posts"
-  lists, bylines, "ये भी पढ़ें" links, share/subscribe/advertisement labels, app
-  promos, photo credits, tag lists, breadcrumbs, header lines of several such parts
-  ("Edited By: X | Updated: ...") and a trailing teaser for another story.
-* :func:`clean_body` and :func:`clean_line` are what the clean pipeline calls.
+:func:`remove_furniture` drops "Recent Posts" lists, bylines, "ये भी पढ़ें" links,
+share/subscribe/advertisement labels, app promos, photo credits, tag lists,
+breadcrumbs, header lines of several such parts ("Edited By: X | Updated: ...") and
+a trailing teaser for another story; :func:`clean_body` (normalize, then remove) is
+what the clean pipeline calls.
 
 Furniture is recognised per unit (a line; in a normalized body, a paragraph) from
-its position and its shape. The shapes are named, data-driven module constants:
-extend the label lists and rules below rather than adding special cases in code.
-Matching runs on a folded key (NFC, nukta and candrabindu folded, Devanagari digits
-made ASCII) so that spelling variants such as खबर/ख़बर or यहां/यहाँ need one entry.
+its position and its shape. The label vocabulary is data (crawler/data/furniture.toml);
+the shapes are the rules below: extend the lists rather than adding special cases in
+code. Matching runs on a folded key (NFC, nukta and candrabindu folded, Devanagari
+digits made ASCII) so that spelling variants such as खबर/ख़बर or यहां/यहाँ need one entry.
 """
 
 from __future__ import annotations
 
-import html
 import re
-import unicodedata
+import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-import ftfy
-
+from crawler import PACKAGE_DATA
 from crawler.text.fold import fold_spelling
+from crawler.text.normalize import clean_line, normalize_lines, normalize_text, paragraphs
 
-__all__ = [
-    "clean_body",
-    "clean_line",
-    "normalize_punctuation",
-    "normalize_text",
-    "remove_furniture",
-    "repair_mojibake",
-    "to_ascii_digits",
-    "unify_nukta",
-]
-
-# --------------------------------------------------------------------------------------
-# Characters
-# --------------------------------------------------------------------------------------
-
-# Devanagari, Devanagari Extended and Vedic Extensions: the scripts a ZWJ/ZWNJ may
-# legitimately sit inside (e.g. क्‍ष, where ZWJ asks for a half form instead of a conjunct).
-DEVANAGARI = "\u0900-\u097f\ua8e0-\ua8ff\u1cd0-\u1cff"
-_DEVANAGARI_CHAR_RE = re.compile(f"[{DEVANAGARI}]")
-
-# Line separators other than "\n": CRLF/CR from Windows or old Mac feeds, NEL and the
-# Unicode line separator from converted documents.
-_LINE_BREAK_RE = re.compile(r"\r\n?|[\x85\u2028]")
-# The Unicode paragraph separator means what a blank line means here.
-_PARAGRAPH_SEPARATOR = "\u2029"
-
-# Invisible characters that carry no meaning in news text: C0/DEL controls (except
-# \t \n \v \f, which are spacing), C1 controls (left over from Latin-1 decoding), soft
-# hyphen, Mongolian vowel separator, zero-width space, LRM/RLM, bidi embeddings/isolates,
-# word joiner and invisible operators, BOM.
-_INVISIBLE_RE = re.compile(
-    r"[\x00-\x08\x0e-\x1f\x7f-\x9f\xad\u180e\u200b\u200e\u200f\u202a-\u202e"
-    r"\u2060-\u2064\u2066-\u206f\ufeff]"
-)
-
-# Spaces that should be a plain space: tab, VT, FF, no-break space, the typographic
-# spaces U+2000-U+200A, narrow no-break, medium math and ideographic space.
-_ODD_SPACE_RE = re.compile(r"[\t\x0b\x0c\xa0\u1680\u2000-\u200a\u202f\u205f\u3000]")
-
-# ZWNJ/ZWJ only change how Devanagari renders next to a virama: after it (क्‍ष asks for
-# a half form, क्‌ष for a visible virama) or before it (र‍् for the eyelash ra). Anywhere
-# else they are copy-paste debris that splits words for search.
-_JOINER_RUN_RE = re.compile(r"[\u200c\u200d]+")
-_VIRAMA = "\u094d"
-
-_SPACE_RUN_RE = re.compile(r" {2,}")
-
-_DEVANAGARI_DIGITS = str.maketrans("०१२३४५६७८९", "0123456789")
-
-# An entity left after one round of decoding: the page escaped its text twice
-# ("&amp;quot;", "&amp;nbsp;").
-_ENTITY_RE = re.compile(r"&(?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
-
-# ftfy repairs text that was UTF-8 but got decoded as Latin-1/cp1252 somewhere upstream
-# ("à¤•à¤¾" for "का"). Everything else ftfy could do is done here explicitly (quotes,
-# entities, Unicode form) or must not be done (C1 controls turned into cp1252 symbols).
-_FTFY_CONFIG = ftfy.TextFixerConfig(
-    unescape_html=False,
-    remove_terminal_escapes=True,
-    fix_encoding=True,
-    restore_byte_a0=True,
-    replace_lossy_sequences=True,
-    decode_inconsistent_utf8=True,
-    fix_c1_controls=False,
-    fix_latin_ligatures=False,
-    fix_character_width=False,
-    uncurl_quotes=False,
-    fix_line_breaks=False,
-    fix_surrogates=True,
-    remove_control_chars=False,
-    normalization=None,
-    explain=False,
-)
-# Mojibake of UTF-8 text always contains a character from U+0080-U+00FF (or a cp1252
-# stand-in for one): text without any is left alone without asking ftfy.
-_MOJIBAKE_HINT_RE = re.compile(
-    r"[\x80-\xff\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u2013-\u203a\u20ac\u2122]"
-)
-
-# Typographic quotes become ASCII: “ ” „ ‟ « » ″ and the pair ‘‘ ’’ (agency copy writes
-# double quotes that way) become ", single ones and ‹ › ′ become '.
-_DOUBLE_SINGLE_QUOTES_RE = re.compile(r"‘‘|’’|‚‚")
-# Dashes and the minus sign become "-"; the danda (।, ॥) is punctuation of its own.
-_PUNCTUATION_TABLE = str.maketrans(
-    {
-        **dict.fromkeys("“”„‟«»″〝〞＂", '"'),
-        **dict.fromkeys("‘’‚‛‹›′＇", "'"),
-        **dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2043\u2212\ufe58\ufe63\uff0d", "-"),
-    }
-)
-
-# Nukta repairs (NFC already writes क़ and क + ़ the same way, as base + nukta):
-# a nukta typed after the vowel sign instead of before it ("कि़" for "क़ि"), a doubled
-# nukta, and the legacy-font converter artefact that moves the nukta of ड़/ढ़ onto a
-# following न/र ("बढऩे" for "बढ़ने"; ऩ and ऱ are not Hindi letters).
-_NUKTA = "\u093c"
-_NUKTA_AFTER_VOWEL_SIGN_RE = re.compile(r"([\u0915-\u0939])([\u093e-\u094c])\u093c")
-_DOUBLE_NUKTA_RE = re.compile("\u093c{2,}")
-_MISPLACED_NUKTA_RE = re.compile(r"([डढ])([ऩऱ])")
-_NUKTA_BASES = {"ऩ": "न", "ऱ": "र"}
-
-
-def to_ascii_digits(text: str) -> str:
-    """Replace Devanagari digits (०-९) with ASCII digits (0-9)."""
-    return text.translate(_DEVANAGARI_DIGITS)
-
-
-def repair_mojibake(text: str) -> str:
-    """Undo UTF-8 text decoded as Latin-1/cp1252 ("à¤•à¤¾" -> "का"), with ftfy.
-
-    Text that is fine (or legacy-font text that only looks odd) comes back unchanged.
-    """
-    if not _MOJIBAKE_HINT_RE.search(text):
-        return text
-    return ftfy.fix_text(text, _FTFY_CONFIG)
-
-
-def unify_nukta(text: str) -> str:
-    """One spelling per nukta letter: NFC order, nukta before the vowel sign, no doubles."""
-    text = _MISPLACED_NUKTA_RE.sub(lambda m: m[1] + _NUKTA + _NUKTA_BASES[m[2]], text)
-    text = _NUKTA_AFTER_VOWEL_SIGN_RE.sub(r"\1" + _NUKTA + r"\2", text)
-    return _DOUBLE_NUKTA_RE.sub(_NUKTA, text)
-
-
-def normalize_punctuation(text: str) -> str:
-    """Typographic quotes and dashes as ASCII " ' and -; the danda stays."""
-    return _DOUBLE_SINGLE_QUOTES_RE.sub('"', text).translate(_PUNCTUATION_TABLE)
-
-
-def _decode_entities(text: str) -> str:
-    text = html.unescape(text)
-    if "&" in text and _ENTITY_RE.search(text):
-        text = html.unescape(text)
-    return text
-
-
-def _keep_joiners_next_to_virama(match: re.Match[str]) -> str:
-    text, (start, end) = match.string, match.span()
-    before = text[start - 1] if start > 0 else ""
-    after = text[end] if end < len(text) else ""
-    if (before == _VIRAMA and _DEVANAGARI_CHAR_RE.match(after)) or (
-        after == _VIRAMA and _DEVANAGARI_CHAR_RE.match(before)
-    ):
-        return match.group()
-    return ""
-
-
-def _normalize_characters(text: str, form: str) -> str:
-    text = repair_mojibake(_decode_entities(text))
-    text = unify_nukta(unicodedata.normalize(form, text))
-    text = _LINE_BREAK_RE.sub("\n", text).replace(_PARAGRAPH_SEPARATOR, "\n\n")
-    text = _INVISIBLE_RE.sub("", text)
-    text = _ODD_SPACE_RE.sub(" ", text)
-    text = _JOINER_RUN_RE.sub(_keep_joiners_next_to_virama, text)
-    text = normalize_punctuation(text)
-    # Removing characters can bring a base and a combining mark together: normalize again.
-    return unify_nukta(unicodedata.normalize(form, text))
-
-
-def _paragraphs(text: str) -> list[list[str]]:
-    """Split into paragraphs (at blank lines) of stripped, space-collapsed lines."""
-    paragraphs: list[list[str]] = []
-    current: list[str] = []
-    for raw_line in text.split("\n"):
-        line = _SPACE_RUN_RE.sub(" ", raw_line).strip()
-        if line:
-            current.append(line)
-        elif current:
-            paragraphs.append(current)
-            current = []
-    if current:
-        paragraphs.append(current)
-    return paragraphs
-
-
-def _normalize(text: str, form: str, *, join_lines: bool) -> str:
-    line_separator = " " if join_lines else "\n"
-    paragraphs = _paragraphs(_normalize_characters(text, form))
-    return "\n\n".join(line_separator.join(lines) for lines in paragraphs)
-
-
-def normalize_text(text: str, form: str = "NFC") -> str:
-    """Normalize characters and spacing, keeping paragraphs apart by one blank line.
-
-    HTML entities are decoded, the text is put in Unicode normal form ``form``, odd
-    spaces become spaces and runs of spaces collapse, invisible characters go (ZWJ and
-    ZWNJ stay only between Devanagari characters), lines are stripped, a single newline
-    inside a paragraph becomes a space, and any run of blank lines becomes one.
-    """
-    return _normalize(text, form, join_lines=True)
-
-
-def clean_line(text: str, form: str = "NFC") -> str:
-    """Normalize a title, description or author name into one line."""
-    return _normalize(text, form, join_lines=True).replace("\n\n", " ")
-
+__all__ = ["clean_body", "remove_furniture"]
 
 # --------------------------------------------------------------------------------------
 # Matching keys
@@ -254,70 +50,12 @@ def _labels(labels: Iterable[str]) -> str:
 
 
 # --------------------------------------------------------------------------------------
-# Furniture vocabulary (extend these)
+# Furniture vocabulary (crawler/data/furniture.toml: extend the lists there)
 # --------------------------------------------------------------------------------------
 
-# Headings of a list of other stories, usually at the end of the page.
-RECENT_POSTS_HEADINGS: tuple[str, ...] = (
-    "Recent Posts",
-    "Related Posts",
-    "Related News",
-    "Related Stories",
-    "Related Articles",
-    "Latest News",
-    "Latest Posts",
-    "Latest Stories",
-    "Top News",
-    "Top Stories",
-    "More News",
-    "More Stories",
-    "Trending",
-    "Trending News",
-    "Trending Now",
-    "Trending Stories",
-    "Most Read",
-    "Most Popular",
-    "You May Also Like",
-    "You May Like",
-    "Recommended",
-    "Recommended Stories",
-    "Read Next",
-    "Up Next",
-    "Next Story",
-    "अगली ख़बर",
-    "संबंधित लेख",
-    "संबंधित न्यूज़",
-    "सम्बंधित न्यूज़",
-    "ये ख़बरें भी पढ़ें",
-    "यह ख़बरें भी पढ़ें",
-    "ये भी देखें",
-    "यह भी देखें",
-    "ताज़ा ख़बरें",
-    "ताज़ा ख़बर",
-    "लेटेस्ट",
-    "लेटेस्ट न्यूज़",
-    "लेटेस्ट ख़बरें",
-    "ट्रेंडिंग",
-    "ट्रेंडिंग न्यूज़",
-    "टॉप न्यूज़",
-    "टॉप ख़बरें",
-    "संबंधित ख़बरें",
-    "सम्बंधित ख़बरें",
-    "संबंधित ख़बर",
-    "अन्य ख़बरें",
-    "और ख़बरें",
-    "और पढ़ें",
-    "ये भी पढ़ें",
-    "यह भी पढ़ें",
-    # Bhaskar closes stories with "ये खबर भी पढ़िए..." and a linked headline.
-    "ये ख़बर भी पढ़िए",
-    "यह ख़बर भी पढ़िए",
-    "ये भी पढ़िए",
-    "यह भी पढ़िए",
-    "सबसे ज़्यादा पढ़ी गई",
-    "सबसे ज्यादा पढ़ी गईं",
-)
+_VOCABULARY = tomllib.loads((PACKAGE_DATA / "furniture.toml").read_text(encoding="utf-8"))
 
+RECENT_POSTS_HEADINGS: tuple[str, ...] = tuple(_VOCABULARY["recent_posts_headings"])
 # A relative time stamp, as teaser lists print them.
 RELATIVE_TIME = (
     r"(?:(?:\d+|an?|one)\s*(?:seconds?|secs?|minutes?|mins?|hours?|hrs?|days?|weeks?"
@@ -326,174 +64,17 @@ RELATIVE_TIME = (
     r"|सप्ताह|महीने|महीनों|महीना|माह|साल|सालों|वर्ष)\s+(?:पहले|पूर्व)|अभी\s*-?\s*अभी)"
 )
 
-# "ये भी पढ़ें" style labels that leave no doubt: the rest of the line is a link.
-ALSO_READ_LABELS: tuple[str, ...] = (
-    "ये भी पढ़ें",
-    "यह भी पढ़ें",
-    "इसे भी पढ़ें",
-    "इन्हें भी पढ़ें",
-    "ये ख़बर भी पढ़ें",
-    "यह ख़बर भी पढ़ें",
-    "ये ख़बर भी पढ़िए",
-    "यह ख़बर भी पढ़िए",
-    "ये भी पढ़िए",
-    "यह भी पढ़िए",
-    "ये भी देखें",
-    "यह भी देखें",
-    "ज़रूर पढ़ें",
-    "Also Read",
-    "Read Also",
-    "Also Watch",
-    "Also See",
-    "Must Read",
-)
-# Labels that only count as furniture alone or before an explicit separator
-# ("Read More: ..."): in running text they could be ordinary words.
-ALSO_READ_WEAK_LABELS: tuple[str, ...] = ("और पढ़ें", "पढ़ें", "Read More", "Read", "More")
-
-ADVERTISEMENT_LABELS: tuple[str, ...] = (
-    "Advertisement",
-    "Advertisements",
-    "Advertisment",
-    "Promoted",
-    "Partner Content",
-    "Remove Ads",
-    "प्रायोजित",
-    "विज्ञापन हटाएं",
-    "Ad",
-    "Ads",
-    "Sponsored",
-    "विज्ञापन",
-    "स्पॉन्सर्ड",
-    "Scroll to continue with content",
-    "Story continues below advertisement",
-    "Story continues below this ad",
-    "Continue reading below",
-    "विज्ञापन के बाद पढ़ें",
-)
-
-SHARE_LABELS: tuple[str, ...] = (
-    "Share",
-    "Share this",
-    "Share this article",
-    "Share this story",
-    "Tweet",
-    "Facebook",
-    "Twitter",
-    "X",
-    "WhatsApp",
-    "Telegram",
-    "LinkedIn",
-    "Email",
-    "E-mail",
-    "Pinterest",
-    "Reddit",
-    "Koo",
-    "Copy Link",
-    "Copy URL",
-    "Print",
-    "Instagram",
-    "YouTube",
-    "Comments",
-    "Comment",
-    "कॉपी लिंक",
-    "लिंक कॉपी करें",
-    "कमेंट",
-    "कमेंट करें",
-    "टिप्पणी करें",
-    "शेयर",
-    "शेयर करें",
-    "ट्वीट",
-    "व्हाट्सऐप",
-    "व्हाट्सएप",
-)
-
-AUDIO_LABELS: tuple[str, ...] = (
-    "ख़बर सुनें",
-    "ऑडियो सुनें",
-    "Listen to this article",
-    "Listen to this story",
-    "Listen to news",
-)
-
-PHOTO_LABELS: tuple[str, ...] = (
-    "फोटो",
-    "फ़ोटो",
-    "तस्वीर",
-    "चित्र",
-    "छवि",
-    "फाइल फोटो",
-    "इमेज",
-    "Photo",
-    "Photos",
-    "Image",
-    "Picture",
-    "Pic",
-    "File Photo",
-)
-PHOTO_CREDIT_WORDS: tuple[str, ...] = (
-    "Credit",
-    "Credits",
-    "Courtesy",
-    "Source",
-    "साभार",
-    "क्रेडिट",
-    "सौजन्य",
-    "स्रोत",
-)
-# Caption labels that are furniture on their own line.
-PHOTO_CAPTION_LABELS: tuple[str, ...] = (
-    "File Photo",
-    "फाइल फोटो",
-    "सांकेतिक तस्वीर",
-    "सांकेतिक फोटो",
-    "प्रतीकात्मक तस्वीर",
-    "प्रतीकात्मक फोटो",
-    "Representative Image",
-    "Representational Image",
-    "Symbolic Image",
-)
-
-# Labels before an author's name ("Edited By: X", "रिपोर्ट: X").
-BYLINE_LABELS: tuple[str, ...] = (
-    "Edited By",
-    "Written By",
-    "Posted By",
-    "Reported By",
-    "Compiled By",
-    "Curated By",
-    "Translated By",
-    "Published By",
-    "Author",
-    "Reporter",
-    "Report",
-    "Writer",
-    "Editor",
-    "रिपोर्ट",
-    "रिपोर्टर",
-    "रिपोर्टिंग",
-    "संवाददाता",
-    "लेखक",
-    "लेखिका",
-    "लेखन",
-    "द्वारा",
-    "संपादन",
-    "संपादक",
-    "संपादित",
-    "एडिटेड बाय",
-    "एडिटेड बाई",
-    "पोस्टेड बाय",
-)
-
-# Hindi function words and verb forms that names do not contain: a 2-4 word Devanagari
-# line with one of these is a phrase or sentence (a subheading), not an author's name.
+ALSO_READ_LABELS: tuple[str, ...] = tuple(_VOCABULARY["also_read_labels"])
+ALSO_READ_WEAK_LABELS: tuple[str, ...] = tuple(_VOCABULARY["also_read_weak_labels"])
+ADVERTISEMENT_LABELS: tuple[str, ...] = tuple(_VOCABULARY["advertisement_labels"])
+SHARE_LABELS: tuple[str, ...] = tuple(_VOCABULARY["share_labels"])
+AUDIO_LABELS: tuple[str, ...] = tuple(_VOCABULARY["audio_labels"])
+PHOTO_LABELS: tuple[str, ...] = tuple(_VOCABULARY["photo_labels"])
+PHOTO_CREDIT_WORDS: tuple[str, ...] = tuple(_VOCABULARY["photo_credit_words"])
+PHOTO_CAPTION_LABELS: tuple[str, ...] = tuple(_VOCABULARY["photo_caption_labels"])
+BYLINE_LABELS: tuple[str, ...] = tuple(_VOCABULARY["byline_labels"])
 NON_NAME_WORDS: frozenset[str] = frozenset(
-    fold_spelling(word)
-    for word in (
-        "है हैं था थी थे गया गई गयी गए होगा होगी होंगे हो रहा रही रहे की के का में से को ने"
-        " पर और भी कि नहीं न तक लिए यह ये वह वो इस उस एक कर करें करे किया ही तो जो व एवं"
-        " या लेकिन साथ बाद अब आज कल सभी क्या कैसे क्यों जारी बनी बना मिले मिला मिली"
-    ).split()
+    fold_spelling(word) for word in _VOCABULARY["non_name_words"]
 )
 
 # --------------------------------------------------------------------------------------
@@ -731,7 +312,7 @@ class _Page:
     @classmethod
     def parse(cls, body: str) -> _Page:
         units = []
-        for number, lines in enumerate(_paragraphs(body)):
+        for number, lines in enumerate(paragraphs(body)):
             for line in lines:
                 key = fold_spelling(line)
                 units.append(_Unit(number, line, key, key.strip(_DECORATION)))
@@ -878,6 +459,6 @@ def clean_body(body: str, title: str = "", form: str = "NFC") -> tuple[str, list
     Furniture is looked for line by line before lines are joined into paragraphs, so
     that a label on its own line inside a paragraph is still found.
     """
-    text = _normalize(body, form, join_lines=False)
+    text = normalize_lines(body, form)
     text, reasons = remove_furniture(text, clean_line(title, form))
     return normalize_text(text, form), reasons
