@@ -24,7 +24,6 @@ from scrapy.settings import Settings
 
 import crawler.commands
 from crawler.argtypes import UsageError, date_arg, int_range, setting_arg
-from crawler.extract import PageExtractor
 from crawler.parsing.registry import SITES, default_sites
 from crawler.project import mongo_failure, open_store, project_settings
 
@@ -255,6 +254,8 @@ def cmd_extract(args: argparse.Namespace) -> int:
     for name, value in args.set:
         settings.set(name, value, "cmdline")
     try:
+        from crawler.extract import PageExtractor  # parsers and pipelines: extract only
+
         result = PageExtractor(settings).extract(page, url)
     except ValueError as exc:
         print(f"extract: {exc}", file=sys.stderr)

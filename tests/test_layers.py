@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import ast
 import importlib
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -142,3 +144,20 @@ def test_the_checker_sees_a_violation() -> None:
     # The rules above must be able to fail: a lower layer importing a higher one.
     assert layer_of("crawler.text.normalize")[0] < layer_of("crawler.storage.store")[0]
     assert "crawler.text.dates" in GRAPH["crawler.fetch.deadline"]
+
+
+def test_naming_the_sites_loads_no_parser() -> None:
+    # `query --site` and the argument help list sites; that must not import the parsers
+    # (and trafilatura with them) into every command's start-up.
+    probe = (
+        "import sys; from crawler.parsing.registry import SITES; "
+        "names = list(SITES); assert 'jagran' in SITES; "
+        "print(len(names), 'crawler.parsing.base' in sys.modules)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], cwd=PROJECT_ROOT, capture_output=True, text=True
+    )
+    assert result.stdout.split() == ["15", "False"], result.stderr
+    from crawler.parsing.registry import SITES
+
+    assert all(name == site.name for name, site in SITES.items())

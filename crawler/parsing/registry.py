@@ -134,25 +134,38 @@ class Site:
 
 
 class SiteRegistry(Mapping[str, Site]):
-    """Every module in crawler/parsing/publishers/ is one site, keyed by its name.
+    """Every module in crawler/parsing/publishers/ is one site, named as its module.
 
-    Loaded on first use: the publisher modules import ``Site`` from here."""
+    The names come from the folder alone, so listing or checking sites (argument
+    help, ``query --site``) imports no parser; the sites themselves load on first
+    lookup (the publisher modules import ``Site`` from here)."""
+
+    @cached_property
+    def _names(self) -> tuple[str, ...]:
+        folder = Path(__file__).parent / "publishers"
+        return tuple(sorted(m.name for m in pkgutil.iter_modules([str(folder)])))
 
     @cached_property
     def _sites(self) -> dict[str, Site]:
-        folder = Path(__file__).parent / "publishers"
-        names = sorted(m.name for m in pkgutil.iter_modules([str(folder)]))
-        sites = (import_module(f"{__package__}.publishers.{name}").SITE for name in names)
-        return {site.name: site for site in sites}
+        sites = {}
+        for name in self._names:
+            site = import_module(f"{__package__}.publishers.{name}").SITE
+            if site.name != name:
+                raise ValueError(f"publishers/{name}.py registers a site named {site.name!r}")
+            sites[name] = site
+        return sites
 
     def __getitem__(self, name: str) -> Site:
         return self._sites[name]
 
+    def __contains__(self, name: object) -> bool:
+        return name in self._names
+
     def __iter__(self) -> Iterator[str]:
-        return iter(self._sites)
+        return iter(self._names)
 
     def __len__(self) -> int:
-        return len(self._sites)
+        return len(self._names)
 
 
 SITES = SiteRegistry()
