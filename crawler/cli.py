@@ -90,7 +90,13 @@ def _run_spiders(
     process.start()
     failures: list[str] = []
     for crawler in crawlers:  # the verdicts, straight from each crawl's monitors
-        monitors = crawler.get_extension(MonitorsExtension)
+        try:
+            monitors = crawler.get_extension(MonitorsExtension)
+        except RuntimeError:  # the crawl never started: no extensions were built
+            monitors = None
+            failures.append(
+                f"{crawler.spidercls.name}: monitors: not run (the crawl never started)"
+            )
         if monitors is not None and monitors.results is None:
             failures.append(
                 f"{crawler.spidercls.name}: monitors: not run (the crawl did not close)"
