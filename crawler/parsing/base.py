@@ -405,12 +405,16 @@ def live_entries(ld: JsonLd) -> list[str]:
 
 
 def generic_paragraphs(
-    selector: Selector, page: str, url: str, article: dict[str, Any]
+    selector: Selector,
+    page: str,
+    url: str,
+    article: dict[str, Any],
+    reader: ArticleParser | None = None,
 ) -> list[str]:
-    """The body as the generic parser finds it (crawler/parsing/maintext.py): with the
-    headline and language read as on a site without selectors, since a site's own
-    selectors may be what failed."""
-    plain = ArticleParser()
+    """The body as the generic parser finds it (crawler/parsing/maintext.py), with the
+    headline and language as ``reader`` reads them: by default as on a site without
+    selectors, since a site's own selectors may be what failed."""
+    plain = reader or ArticleParser()
     return main_text(
         selector,
         page,

@@ -9,9 +9,8 @@ from typing import ClassVar
 
 from parsel import Selector
 
-from crawler.parsing.base import ArticleParser
+from crawler.parsing.base import ArticleParser, generic_paragraphs
 from crawler.parsing.jsonld import JsonLd
-from crawler.parsing.maintext import main_text
 
 
 class GenericParser(ArticleParser):
@@ -23,11 +22,4 @@ class GenericParser(ArticleParser):
 
     def body_paragraphs(self, selector: Selector, page: str, url: str) -> list[str]:
         article = JsonLd.from_selector(selector).article
-        return main_text(
-            selector,
-            page,
-            url,
-            article=article,
-            title=self.title(selector, article),
-            language=self.language(selector, article),
-        )
+        return generic_paragraphs(selector, page, url, article, reader=self)
