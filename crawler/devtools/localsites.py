@@ -113,7 +113,7 @@ class FixtureSiteServer:
 
     @property
     def hosts(self) -> list[str]:
-        return sorted(p.name for p in self.root.iterdir() if p.is_dir())
+        return sorted(fixture_hosts(self.root))
 
     def start(self) -> str:
         self._thread = threading.Thread(
@@ -135,12 +135,16 @@ class FixtureSiteServer:
         self.stop()
 
 
+def fixture_hosts(root: Path) -> frozenset[str]:
+    """The hosts the fixture tree has pages for: its top-level directories."""
+    return frozenset(p.name for p in root.iterdir() if p.is_dir())
+
+
 def local_hosts(settings: BaseSettings) -> frozenset[str]:
     """The hosts rerouted to the local fixture server; none unless LOCAL_SITES_URL is set."""
     if not settings.get("LOCAL_SITES_URL"):
         return frozenset()
-    root = Path(settings["LOCAL_SITES_DIR"])
-    return frozenset(p.name for p in root.iterdir() if p.is_dir())
+    return fixture_hosts(Path(settings["LOCAL_SITES_DIR"]))
 
 
 class LocalSitesAddon:
