@@ -72,12 +72,18 @@ def _is_word_char(char: str) -> bool:
     return unicodedata.category(char)[0] in "LMN"
 
 
+def _splitting_table(text: str) -> dict[int, str]:
+    """str.translate table turning every non-word character of ``text`` into a space
+    (built from the distinct characters: a few hundred, not the whole text)."""
+    return {ord(c): " " for c in set(text) if not _is_word_char(c)}
+
+
 def text_tokens(text: str) -> list[str]:
     """Words of ``text`` for comparison: NFC, lower-cased, no punctuation, and folded
     (nukta, candrabindu, joiners, Devanagari digits: sites' spellings differ in these)."""
     text = fold_spelling(text).casefold()
     text = _DIGIT_SEPARATOR.sub("", text)
-    return "".join(c if _is_word_char(c) else " " for c in text).split()
+    return text.translate(_splitting_table(text)).split()
 
 
 def shingles(tokens: list[str], size: int) -> list[bytes]:

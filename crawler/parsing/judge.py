@@ -8,6 +8,7 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
+from collections import Counter
 from typing import Any
 
 from parsel import Selector
@@ -45,8 +46,9 @@ def fold_text(text: str) -> str:
 
 def devanagari_share(text: str) -> float:
     """The share of the letters in ``text`` that are Devanagari (0.0 without letters)."""
-    devanagari = sum(1 for c in text if "\u0900" <= c <= "\u097f" and c.isalpha())
-    latin = sum(1 for c in text if c.isascii() and c.isalpha())
+    counts = Counter(text)  # each distinct character judged once
+    devanagari = sum(n for c, n in counts.items() if "\u0900" <= c <= "\u097f" and c.isalpha())
+    latin = sum(n for c, n in counts.items() if c.isascii() and c.isalpha())
     return devanagari / (devanagari + latin) if devanagari + latin else 0.0
 
 

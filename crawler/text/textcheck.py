@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 
 from crawler.text.normalize import DEVANAGARI
 
@@ -35,17 +36,19 @@ _DEVANAGARI_RE = re.compile(f"[{DEVANAGARI}]")
 def text_shares(text: str) -> tuple[float, float]:
     """(share of visible characters that are U+FFFD, share of letters that are Devanagari)."""
     visible = letters = devanagari = replaced = 0
-    for char in text:
+    # Each distinct character is judged once: an article has a few hundred of them.
+    for char, count in Counter(text).items():
         if char.isspace():
             continue
-        visible += 1
+        visible += count
         if char == REPLACEMENT:
-            replaced += 1
+            replaced += count
             continue
         # Letters and combining marks: Devanagari vowel signs and virama are marks.
         if unicodedata.category(char)[0] in "LM":
-            letters += 1
-            devanagari += _DEVANAGARI_RE.match(char) is not None
+            letters += count
+            if _DEVANAGARI_RE.match(char) is not None:
+                devanagari += count
     return (replaced / visible if visible else 0.0, devanagari / letters if letters else 0.0)
 
 
@@ -57,7 +60,7 @@ def text_problem(
     min_devanagari_share: float = MIN_DEVANAGARI_SHARE,
 ) -> str | None:
     """The reason to drop an article with this text, or None when it looks right."""
-    if sum(not c.isspace() for c in text) < MIN_CHARS:
+    if len("".join(text.split())) < MIN_CHARS:  # visible characters
         return None
     replaced, devanagari = text_shares(text)
     if replaced > max_replacement_share:
