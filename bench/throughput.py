@@ -17,6 +17,12 @@ run in a process of its own with AutoThrottle off and the project's concurrency:
   embedded SecantusDB server;
 * night 2: the full crawl again over the same database (nothing new).
 
+`--profile` adds one more full crawl (into a fresh database) with a timer around
+the site parser and each pipeline step, and prints where night 1's time goes:
+milliseconds per page for each stage on the crawl's thread, the MongoDB writes (in
+their thread), the rest of the crawl process (Scrapy, the event loop, the
+downloader) and the database server's own CPU.
+
 Printed per contender: articles, wall seconds (process start to exit), pages/s,
 ratio to bare, peak RSS of the crawl process; for the full crawl also the database
 server's peak RSS, and night 2's wall time and requests. Medians over --rounds.
@@ -162,6 +168,73 @@ def run_contender(kind: str, n: int, out: Path) -> None:
     out.write_text(json.dumps({"pages": crawler.stats.get_value("bench/pages", 0)}))
 
 
+# The stages --profile times: (module, class, method) and the name printed for it.
+PROFILED = (
+    ("crawler.parsing.registry", "Site", "parse", "site parser"),
+    ("pipelines.validate", "ValidatePipeline", "process_item", "validate"),
+    ("pipelines.clean", "CleanPipeline", "process_item", "clean"),
+    ("pipelines.language", "LanguagePipeline", "process_item", "language"),
+    ("pipelines.dedupe", "DedupePipeline", "process_item", "dedupe"),
+    ("pipelines.classify", "ClassifyPipeline", "process_item", "classify"),
+    ("pipelines.enrich", "EnrichPipeline", "process_item", "enrich"),
+    ("pipelines.coverage", "CoveragePipeline", "process_item", "coverage"),
+    ("pipelines.store", "MongoStorePipeline", "_write", "store (MongoDB writes)"),
+)
+
+
+def run_profiled(argv: list[str], out: Path) -> None:
+    """Child process: `python -m crawler <argv>` with a timer around each stage of
+    PROFILED; {stage: seconds} and the process's CPU seconds to `out`."""
+    import functools
+    import importlib
+    import inspect
+    import resource
+
+    totals: dict[str, float] = {}
+
+    def timed(name: str, method: Any) -> Any:
+        if inspect.iscoroutinefunction(method):
+
+            @functools.wraps(method)
+            async def async_wrapper(*args: Any, **kwargs: Any) -> Any:
+                start = time.perf_counter()
+                try:
+                    return await method(*args, **kwargs)
+                finally:
+                    totals[name] = totals.get(name, 0.0) + time.perf_counter() - start
+
+            return async_wrapper
+
+        @functools.wraps(method)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            start = time.perf_counter()
+            try:
+                return method(*args, **kwargs)
+            finally:
+                totals[name] = totals.get(name, 0.0) + time.perf_counter() - start
+
+        return wrapper
+
+    for module, cls, method, name in PROFILED:
+        owner = getattr(importlib.import_module(module), cls)
+        setattr(owner, method, timed(name, getattr(owner, method)))
+    from crawler.cli import main as crawler_main
+
+    status = crawler_main(argv)
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    cpu = usage.ru_utime + usage.ru_stime
+    out.write_text(json.dumps({"status": status, "stages": totals, "cpu": cpu}))
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of a running process (0 when it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _peak_rss_mb(pid: int) -> float:
     try:
         status = Path(f"/proc/{pid}/status").read_text()
@@ -220,25 +293,7 @@ def one_round(n: int, site_dir: Path, local_url: str) -> dict[str, Any]:
         server = EmbeddedMongo(Path(data) / "mongo", _free_port())
         uri = server.start()
         pid = server.status().get("pid") or 0
-        crawl = [
-            sys.executable,
-            "-m",
-            "crawler",
-            "crawl",
-            "jagran",
-            "--since",
-            "3d",
-            "--max-articles",
-            str(n),
-            "-s",
-            f"LOCAL_SITES_DIR={site_dir}",
-            "-s",
-            "AUTOTHROTTLE_ENABLED=False",
-            "-s",
-            f"MONGO_JOURNAL_PATH={data}/j.jsonl",
-            "-s",
-            "LOG_LEVEL=INFO",
-        ]
+        crawl = [sys.executable, "-m", "crawler", *_full_crawl_args(n, site_dir, data)]
         db_env = {**env, "MONGO_URI": uri, "MONGO_DATABASE": "bench"}
         try:
             for night in ("full", "night2"):
@@ -257,6 +312,64 @@ def one_round(n: int, site_dir: Path, local_url: str) -> dict[str, Any]:
     return results
 
 
+def _full_crawl_args(n: int, site_dir: Path, data: str) -> list[str]:
+    return [
+        "crawl",
+        "jagran",
+        "--since",
+        "3d",
+        "--max-articles",
+        str(n),
+        "-s",
+        f"LOCAL_SITES_DIR={site_dir}",
+        "-s",
+        "AUTOTHROTTLE_ENABLED=False",
+        "-s",
+        f"MONGO_JOURNAL_PATH={data}/j.jsonl",
+        "-s",
+        "LOG_LEVEL=INFO",
+    ]
+
+
+def profile_round(n: int, site_dir: Path, local_url: str) -> None:
+    """One more full crawl with stage timers (run_profiled); prints ms per page."""
+    from crawler.storage.embedded import EmbeddedMongo
+
+    with tempfile.TemporaryDirectory() as data, tempfile.NamedTemporaryFile(suffix=".json") as out:
+        server = EmbeddedMongo(Path(data) / "mongo", _free_port())
+        uri = server.start()
+        pid = int(server.status().get("pid") or 0)
+        env = {
+            **os.environ,
+            "LOCAL_SITES_URL": local_url,
+            "PYTHONPATH": str(ROOT),
+            "MONGO_URI": uri,
+            "MONGO_DATABASE": "bench",
+        }
+        try:
+            db_cpu = _cpu_seconds(pid)
+            own_cpu = time.process_time()  # the fixture server's threads run in this process
+            args = json.dumps(_full_crawl_args(n, site_dir, data))
+            seconds, _, _ = _timed(
+                [sys.executable, __file__, str(n), "--profiled", args, "--out", out.name], env
+            )
+            db_cpu = _cpu_seconds(pid) - db_cpu
+            server_cpu = time.process_time() - own_cpu
+        finally:
+            server.stop()
+        result = json.loads(Path(out.name).read_text())
+    per_page = lambda s: 1000 * s / n  # noqa: E731
+    stages = result["stages"]
+    on_loop = sum(v for k, v in stages.items() if "MongoDB" not in k)
+    print(f"\nprofile: {n} pages in {seconds:.1f} s (stage wall times, ms per page)")
+    for name, total in sorted(stages.items(), key=lambda kv: -kv[1]):
+        print(f"  {name:<28} {per_page(total):>7.2f}")
+    print(f"  {'rest of the crawl process':<28} {per_page(result['cpu'] - on_loop):>7.2f} (CPU)")
+    print(f"  {'crawl process, all':<28} {per_page(result['cpu']):>7.2f} (CPU)")
+    print(f"  {'MongoDB server':<28} {per_page(db_cpu):>7.2f} (CPU)")
+    print(f"  {'fixture server':<28} {per_page(server_cpu):>7.2f} (CPU)")
+
+
 def _final_stats(log: str) -> dict[str, Any]:
     """The counters of Scrapy's closing stats dump (integers only)."""
     block = log[log.rfind("Dumping Scrapy stats:") :]
@@ -268,9 +381,16 @@ def main() -> int:
     parser.add_argument("n", type=int, help="articles in the synthetic site")
     parser.add_argument("--rounds", type=int, default=1, help="median over this many rounds")
     parser.add_argument("--contender", choices=["bare", "trafilatura"], help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--profile", action="store_true", help="add a per-stage breakdown of the full crawl"
+    )
+    parser.add_argument("--profiled", help=argparse.SUPPRESS)
     parser.add_argument("--site-dir", help=argparse.SUPPRESS)
     parser.add_argument("--out", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.profiled:
+        run_profiled(json.loads(args.profiled), Path(args.out))
+        return 0
     if args.contender:
         run_contender(args.contender, args.n, Path(args.out))
         return 0
@@ -284,6 +404,8 @@ def main() -> int:
         print(f"synthetic site: {args.n} pages in {time.perf_counter() - start:.0f} s", flush=True)
         with FixtureSiteServer(site_dir) as server:
             rounds = [one_round(args.n, site_dir, server.url) for _ in range(args.rounds)]
+            if args.profile:
+                profile_round(args.n, site_dir, server.url)
     med = lambda key, field: statistics.median(r[key][field] for r in rounds)  # noqa: E731
     bare_rate = med("bare", "pages") / med("bare", "seconds")
     header = ("contender", "articles", "seconds", "pages/s", "× bare", "RSS MB")
