@@ -92,6 +92,14 @@ CRAWL_MAX_LISTING_PAGES = 3
 # sitemap at 50 MB uncompressed.
 CRAWL_MAX_SITEMAP_BYTES = 50 * 1024 * 1024
 
+# --- Worker processes ---------------------------------------------------
+# Article pages are parsed in this many worker processes (crawler/ops/workers.py), so
+# a big crawl uses more than one core; 0 parses on the crawl's own thread.
+WORKERS_PROCESSES = 1
+# Starting the workers costs about a second: a crawl's first pages (all of a small
+# crawl's) are parsed in-process.
+WORKERS_START_AFTER = 200
+
 # --- Pipelines --------------------------------------------------------------
 ITEM_PIPELINES = {
     "pipelines.validate.ValidatePipeline": 100,

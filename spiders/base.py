@@ -32,6 +32,7 @@ from twisted.python.failure import Failure
 
 from crawler.fetch.browser import PLAYWRIGHT_HANDLER, rendered_meta
 from crawler.items import NON_ARTICLE_PAGE_TYPES
+from crawler.ops.workers import WorkerPool
 from crawler.parsing.base import is_fallback
 from crawler.parsing.registry import SITES, Site
 from crawler.storage.incremental import KnownArticles
@@ -100,6 +101,7 @@ class NewsSpider(Spider):
         # Sitemaps, news sitemaps and feeds list the same article: request it once.
         self.requested_urls: set[str] = set()
         self.refused = 0
+        self.workers: WorkerPool | None = None
 
     def resolve_site(self) -> Site:
         if getattr(self, "name", None) not in SITES:
@@ -129,6 +131,7 @@ class NewsSpider(Spider):
             spider.since, spider.max_articles = datetime.now(UTC), 0
         spider.max_listing_pages = settings.getint("CRAWL_MAX_LISTING_PAGES")
         spider.max_sitemap_bytes = settings.getint("CRAWL_MAX_SITEMAP_BYTES")
+        spider.workers = WorkerPool.from_settings(settings)
         try:
             spider.known = KnownArticles.from_crawler(crawler)
         except NotConfigured:
@@ -324,9 +327,12 @@ class NewsSpider(Spider):
 
     # --- parsing --------------------------------------------------------------
 
-    def parse_article(self, response: Response) -> Iterator[Any]:
+    async def parse_article(self, response: Response) -> AsyncIterator[Any]:
         try:
-            item = self.site.parse(response.body, response.url)
+            if self.workers is None:
+                item = self.site.parse(response.body, response.url)
+            else:  # the event loop downloads on while a worker process parses
+                item = await self.workers.run(self.site.parse, response.body, response.url)
         except Exception as exc:  # a malformed page is recorded and skipped, never fatal
             self.count("spider/parse_failures")
             self.record_failure(response.url, f"{type(exc).__name__}: {exc}")

@@ -70,7 +70,9 @@ def nightly(mongo_server: str, tmp_path_factory: pytest.TempPathFactory) -> dict
     database = f"e2e_{uuid.uuid4().hex[:8]}"
     journal = str(tmp_path_factory.mktemp("journal") / "pending.jsonl")
     client: MongoClient[dict[str, Any]] = connect(mongo_server)
-    first = crawl(mongo_server, database, journal)
+    # Night 1 parses every page in a worker process (crawler/ops/workers.py), as big
+    # crawls do; night 2 on the crawl's thread, as small ones do.
+    first = crawl(mongo_server, database, journal, settings=["WORKERS_START_AFTER=0"])
     after_first = list(client[database].articles.find())
     second = crawl(mongo_server, database, journal)
     yield {
