@@ -142,6 +142,9 @@ MONGO_SERVER_TIMEOUT_MS = 3000
 MONGO_JOURNAL_PATH = str(_data / "journal" / "pending.jsonl")
 MONGO_EMBEDDED_DIR = str(_data / "mongo")
 MONGO_EMBEDDED_PORT = int(os.environ.get("MONGO_EMBEDDED_PORT", "27217"))
+# WiredTiger's cache in the embedded server, most of its memory: 256M holds 10,000
+# articles' working set (bench/throughput.py); a bigger corpus can give it more.
+MONGO_EMBEDDED_CACHE_SIZE = "256M"
 # Wait for the server's journal on every article and run write (j=True): SecantusDB
 # acknowledges plain writes before they reach disk, and a kill -9 then loses some.
 MONGO_JOURNALED_WRITES = True

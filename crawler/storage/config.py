@@ -10,13 +10,15 @@ import sys
 from dataclasses import dataclass
 from datetime import UTC
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
 from pymongo import MongoClient
-from scrapy.settings import BaseSettings
 
 from crawler.storage.embedded import EmbeddedMongo, EmbeddedMongoError
+
+if TYPE_CHECKING:
+    from scrapy.settings import BaseSettings
 
 # user:password@ in a mongodb:// or mongodb+srv:// URI. The password part runs to the
 # last "@" of the token, so a raw (unencoded) "@" or "/" in it is still hidden.
@@ -61,6 +63,7 @@ class MongoConfig:
     database: str
     embedded_dir: str
     embedded_port: int
+    embedded_cache_size: str
     server_timeout_ms: int
 
     @classmethod
@@ -70,12 +73,15 @@ class MongoConfig:
             database=settings.get("MONGO_DATABASE"),
             embedded_dir=settings.get("MONGO_EMBEDDED_DIR"),
             embedded_port=settings.getint("MONGO_EMBEDDED_PORT"),
+            embedded_cache_size=settings.get("MONGO_EMBEDDED_CACHE_SIZE"),
             server_timeout_ms=settings.getint("MONGO_SERVER_TIMEOUT_MS"),
         )
 
     @property
     def embedded(self) -> EmbeddedMongo:
-        return EmbeddedMongo(Path(self.embedded_dir), self.embedded_port)
+        return EmbeddedMongo(
+            Path(self.embedded_dir), self.embedded_port, cache_size=self.embedded_cache_size
+        )
 
     def resolve(self) -> str:
         """MONGO_URI if set, else the URI of the embedded server (started or reused);

@@ -33,6 +33,9 @@ _CONFIG_TEXT = """\
 # cache_size = "1G"
 """
 
+# WiredTiger's cache, most of the server's memory (SecantusDB's default is 1G).
+DEFAULT_CACHE_SIZE = "256M"
+
 # Lines WiredTiger and the server print when they cannot take the data dir or the port.
 _LOCKED_MARKERS = ("already being managed by another process", "WiredTiger.lock")
 _PORT_MARKERS = ("Address already in use", "Errno 98")
@@ -69,10 +72,17 @@ class EmbeddedMongoError(RuntimeError):
 class EmbeddedMongo:
     """Start, reuse, stop and inspect a detached SecantusDB server on one data directory."""
 
-    def __init__(self, data_dir: Path | str, port: int, host: str = "127.0.0.1") -> None:
+    def __init__(
+        self,
+        data_dir: Path | str,
+        port: int,
+        host: str = "127.0.0.1",
+        cache_size: str = DEFAULT_CACHE_SIZE,
+    ) -> None:
         self.data_dir = Path(data_dir).expanduser().resolve()
         self.port = int(port)
         self.host = host
+        self.cache_size = cache_size
         self.db_path = self.data_dir / "db"
         self.log_path = self.data_dir / "server.log"
         self.pid_path = self.data_dir / "server.pid"
@@ -196,6 +206,11 @@ class EmbeddedMongo:
             str(self.port),
             "--storage-path",
             str(self.db_path),
+            # No replica-set advertisement, hence no oplog: nothing here reads change
+            # streams, and every write would otherwise be encoded and stored twice.
+            "--standalone",
+            "--cache-size",
+            self.cache_size,
         ]
         env = dict(os.environ, PYTHONUNBUFFERED="1")
         log_fd = os.open(self.log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
