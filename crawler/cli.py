@@ -18,14 +18,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import import_module
 from pathlib import Path
-from typing import Any, BinaryIO
-
-from scrapy.settings import Settings
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 import crawler.commands
 from crawler.argtypes import UsageError, date_arg, int_range, setting_arg
 from crawler.parsing.registry import SITES, default_sites
 from crawler.project import mongo_failure, open_store, project_settings
+
+if TYPE_CHECKING:
+    from scrapy.settings import Settings
 
 # The fixture sites include real pages captured in 2020 and 2024; the demo's
 # window reaches back far enough to take them all.

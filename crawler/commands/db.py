@@ -9,16 +9,18 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pymongo.errors import PyMongoError
-from scrapy.settings import Settings
 
 from crawler.argtypes import positive_float
 from crawler.project import project_settings
 from crawler.storage.config import MongoConfig, connect, redact_uri
 from crawler.storage.embedded import EmbeddedMongo, EmbeddedMongoError
 from crawler.storage.store import ArticleStore
+
+if TYPE_CHECKING:
+    from scrapy.settings import Settings
 
 _DESCRIPTION = """\
 Manage the MongoDB server of the pipeline. Without MONGO_URI the project runs an

@@ -15,13 +15,14 @@ import logging
 import sys
 import uuid
 from pathlib import Path
-from typing import Any
-
-from scrapy.settings import Settings
+from typing import TYPE_CHECKING, Any
 
 from crawler.argtypes import int_range, plain_text
 from crawler.cli import add_crawl_arguments, chosen_sites, crawl_settings, run_crawl
 from crawler.ops.schedule import EXIT_LOCKED, LockBusy, RunLock, log_path, prune_logs
+
+if TYPE_CHECKING:
+    from scrapy.settings import Settings
 
 logger = logging.getLogger(__name__)
 

@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 from crawler.argtypes import date_arg
-from crawler.ops.report import write_report
 from crawler.project import open_store, project_settings
 from crawler.text.dates import parse_since
 
@@ -40,6 +39,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     try:
         store = open_store(settings)
         try:
+            from crawler.ops.report import write_report  # Scrapy's stats: imported on use
+
             path = write_report(store, since, out, settings.get("REPORT_TIMEZONE"))
         finally:
             store.db.client.close()

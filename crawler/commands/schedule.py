@@ -6,9 +6,7 @@ import argparse
 import os
 import sys
 from pathlib import Path
-from typing import Any
-
-from scrapy.settings import Settings
+from typing import TYPE_CHECKING, Any
 
 from crawler.argtypes import plain_text
 from crawler.cli import chosen_sites
@@ -28,6 +26,9 @@ from crawler.ops.schedule import (
 )
 from crawler.project import project_settings
 from crawler.text.textcheck import control_character
+
+if TYPE_CHECKING:
+    from scrapy.settings import Settings
 
 _DESCRIPTION = """\
 Manage the crontab entry that runs `python -m crawler nightly` every night with

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import html
 import re
-import unicodedata
 from collections import Counter
 from typing import Any
 
@@ -15,6 +14,7 @@ from parsel import Selector
 
 from crawler.parsing import blocks
 from crawler.parsing.bylines import squash
+from crawler.text.fold import fold_text
 
 # --- plausibility ---------------------------------------------------------------------
 
@@ -28,20 +28,6 @@ MIN_DEVANAGARI_SHARE = 0.5
 # Sentence ends: danda (or the "|" typed for one), ?, !, and a full stop before a space.
 _SENTENCE_END = re.compile(r"[।?!|]|\.(?:\s|$)")
 ELLIPSIS = re.compile(r"\s*(?:\.{3}|…)\s*$")
-
-
-# Typographic quotes as plain ones: cleaning straightens them, pages and gold keep them.
-_QUOTES = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"'})
-
-
-def straighten(text: str) -> str:
-    """NFC, typographic quotes made plain, every run of whitespace one space."""
-    return " ".join(unicodedata.normalize("NFC", text).translate(_QUOTES).split())
-
-
-def fold_text(text: str) -> str:
-    """For comparing two texts: :func:`straighten`, then case folded."""
-    return straighten(text).casefold()
 
 
 def devanagari_share(text: str) -> float:

@@ -18,7 +18,16 @@ from __future__ import annotations
 import re
 import unicodedata
 
-__all__ = ["SPELLING_TABLE", "WORD_RE", "fold_hindi", "fold_nasals", "fold_spelling", "search_form"]
+__all__ = [
+    "SPELLING_TABLE",
+    "WORD_RE",
+    "fold_hindi",
+    "fold_nasals",
+    "fold_spelling",
+    "fold_text",
+    "search_form",
+    "straighten",
+]
 
 SPELLING_TABLE = {
     0x093C: None,  # nukta
@@ -83,3 +92,17 @@ def _loose_match(match: re.Match[str]) -> str:
 def fold_hindi(text: str) -> str:
     """Spelling-variant folding of Devanagari (case of Latin letters kept; digits kept)."""
     return _LOOSE_RE.sub(_loose_match, unicodedata.normalize("NFC", text))
+
+
+# Typographic quotes as plain ones: cleaning straightens them, pages and gold keep them.
+_QUOTES = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"'})
+
+
+def straighten(text: str) -> str:
+    """NFC, typographic quotes made plain, every run of whitespace one space."""
+    return " ".join(unicodedata.normalize("NFC", text).translate(_QUOTES).split())
+
+
+def fold_text(text: str) -> str:
+    """For comparing two texts: :func:`straighten`, then case folded."""
+    return straighten(text).casefold()

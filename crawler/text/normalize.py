@@ -17,8 +17,8 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
-
-import ftfy
+from functools import cache
+from typing import Any
 
 __all__ = [
     "DEVANAGARI",
@@ -74,26 +74,6 @@ _DEVANAGARI_DIGITS = str.maketrans("०१२३४५६७८९", "0123456789
 # ("&amp;quot;", "&amp;nbsp;").
 _ENTITY_RE = re.compile(r"&(?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 
-# ftfy repairs text that was UTF-8 but got decoded as Latin-1/cp1252 somewhere upstream
-# ("à¤•à¤¾" for "का"). Everything else ftfy could do is done here explicitly (quotes,
-# entities, Unicode form) or must not be done (C1 controls turned into cp1252 symbols).
-_FTFY_CONFIG = ftfy.TextFixerConfig(
-    unescape_html=False,
-    remove_terminal_escapes=True,
-    fix_encoding=True,
-    restore_byte_a0=True,
-    replace_lossy_sequences=True,
-    decode_inconsistent_utf8=True,
-    fix_c1_controls=False,
-    fix_latin_ligatures=False,
-    fix_character_width=False,
-    uncurl_quotes=False,
-    fix_line_breaks=False,
-    fix_surrogates=True,
-    remove_control_chars=False,
-    normalization=None,
-    explain=False,
-)
 # Mojibake of UTF-8 text always contains a character from U+0080-U+00FF (or a cp1252
 # stand-in for one): text without any is left alone without asking ftfy.
 _MOJIBAKE_HINT_RE = re.compile(
@@ -128,6 +108,33 @@ def to_ascii_digits(text: str) -> str:
     return text.translate(_DEVANAGARI_DIGITS)
 
 
+@cache
+def _ftfy_config() -> Any:
+    """ftfy repairs text that was UTF-8 but got decoded as Latin-1/cp1252 somewhere
+    upstream ("à¤•à¤¾" for "का"). Everything else ftfy could do is done here explicitly
+    (quotes, entities, Unicode form) or must not be done (C1 controls turned into
+    cp1252 symbols)."""
+    import ftfy  # imported on use: most text never needs it, and it takes 0.3 s to import
+
+    return ftfy.TextFixerConfig(
+        unescape_html=False,
+        remove_terminal_escapes=True,
+        fix_encoding=True,
+        restore_byte_a0=True,
+        replace_lossy_sequences=True,
+        decode_inconsistent_utf8=True,
+        fix_c1_controls=False,
+        fix_latin_ligatures=False,
+        fix_character_width=False,
+        uncurl_quotes=False,
+        fix_line_breaks=False,
+        fix_surrogates=True,
+        remove_control_chars=False,
+        normalization=None,
+        explain=False,
+    )
+
+
 def repair_mojibake(text: str) -> str:
     """Undo UTF-8 text decoded as Latin-1/cp1252 ("à¤•à¤¾" -> "का"), with ftfy.
 
@@ -135,7 +142,9 @@ def repair_mojibake(text: str) -> str:
     """
     if not _MOJIBAKE_HINT_RE.search(text):
         return text
-    return ftfy.fix_text(text, _FTFY_CONFIG)
+    import ftfy
+
+    return ftfy.fix_text(text, _ftfy_config())
 
 
 def unify_nukta(text: str) -> str:

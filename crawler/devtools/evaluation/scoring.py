@@ -29,7 +29,7 @@ from datetime import date, datetime
 from typing import Any
 
 from crawler.devtools.evaluation.gold import GoldPage
-from crawler.parsing.judge import straighten
+from crawler.text.fold import straighten
 
 ARTICLE = "article"
 
