@@ -133,16 +133,16 @@ def cmd_stats(args: argparse.Namespace) -> int:
     except QueryError as exc:
         print(f"stats: {exc}", file=sys.stderr)
         return 2
-    store = open_store()
-    total = store.articles.count_documents(query)
-    print(f"{total} articles" + (f" published since {args.since}" if args.since else ""))
+    summary = open_store().summary(query)
+    print(f"{len(summary)} articles" + (f" published since {args.since}" if args.since else ""))
     for field, title in (("site", "by site"), ("category", "by category")):
         print(f"\n{title}:")
-        for value, count in store.counts_by(field, query).items():
+        counts = Counter(doc.get(field) or "" for doc in summary)
+        for value, count in sorted(counts.items(), key=lambda vc: (-vc[1], vc[0])):
             print(f"  {value or '-':<24} {count:>6}")
     days = Counter(
         doc["published_at"].astimezone(IST).date().isoformat()
-        for doc in store.articles.find(query, {"published_at": 1, "_id": 0})
+        for doc in summary
         if doc.get("published_at")
     )
     print("\nby day (IST):")

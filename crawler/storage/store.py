@@ -414,7 +414,9 @@ class ArticleStore:
         projection: dict[str, int] | None = None,
     ) -> Iterator[dict[str, Any]]:
         """Articles matching all given filters, streamed, without ``history``; limit 0 means all."""
-        query = article_query(site, category, since, until, text, where=where, tokens=tokens)
+        query = self.narrowed(
+            article_query(site, category, since, until, text, where=where, tokens=tokens)
+        )
         field, direction = sort.lstrip("-"), DESCENDING if sort.startswith("-") else ASCENDING
         if field not in SORT_FIELDS:
             raise QueryError(f"cannot sort by {field!r}; use one of {', '.join(SORT_FIELDS)}")
@@ -425,11 +427,36 @@ class ArticleStore:
         else:
             yield from cursor
 
+    def narrowed(self, query: dict[str, Any]) -> dict[str, Any]:
+        """``query`` with a search's candidate URLs added, found through the
+        search_tokens index by the search's longest word.
+
+        SecantusDB scans every article for ``$all`` or for an indexed field beside
+        other conditions (4 s on 10,000 articles), but answers one token on its own
+        and ``url: {$in: [...]}`` from the indexes (0.02 s).
+        """
+        wanted = query.get("search_tokens")
+        tokens = wanted.get("$all") if isinstance(wanted, dict) else None
+        if not tokens or "url" in query:
+            return query
+        longest = max(tokens, key=len)  # longer words are rarer
+        candidates = [
+            doc["url"]
+            for doc in self.articles.find({"search_tokens": longest}, {"url": 1, "_id": 0})
+        ]
+        return {**query, "url": {"$in": candidates}}
+
+    def summary(self, query: dict[str, Any]) -> list[dict[str, Any]]:
+        """Site, category and publication time of every article matching ``query``:
+        one pass over the collection, where each count of its own would be another."""
+        projection = {"site": 1, "category": 1, "published_at": 1, "_id": 0}
+        return list(self.articles.find(self.narrowed(query), projection))
+
     def counts_by(self, field: str, query: dict[str, Any] | None = None) -> dict[str, int]:
         """Article counts per value of `field` (one of FILTER_FIELDS), largest first."""
         if field not in FILTER_FIELDS:
             raise QueryError(f"cannot count by {field!r}")
-        pipeline: list[dict[str, Any]] = [{"$match": query or {}}]
+        pipeline: list[dict[str, Any]] = [{"$match": self.narrowed(query or {})}]
         if field in LIST_FIELDS:
             pipeline.append({"$unwind": f"${field}"})
         pipeline += [
