@@ -312,7 +312,12 @@ def one_round(n: int, site_dir: Path, local_url: str) -> dict[str, Any]:
     return results
 
 
+# -s NAME=VALUE options of the benchmark, passed on to every full crawl (levers to compare).
+EXTRA_SETTINGS: list[str] = []
+
+
 def _full_crawl_args(n: int, site_dir: Path, data: str) -> list[str]:
+    extra = [arg for setting in EXTRA_SETTINGS for arg in ("-s", setting)]
     return [
         "crawl",
         "jagran",
@@ -328,6 +333,7 @@ def _full_crawl_args(n: int, site_dir: Path, data: str) -> list[str]:
         f"MONGO_JOURNAL_PATH={data}/j.jsonl",
         "-s",
         "LOG_LEVEL=INFO",
+        *extra,
     ]
 
 
@@ -384,10 +390,20 @@ def main() -> int:
     parser.add_argument(
         "--profile", action="store_true", help="add a per-stage breakdown of the full crawl"
     )
+    parser.add_argument(
+        "-s",
+        dest="settings",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a setting for the full crawls (repeatable), e.g. -s WORKERS_PROCESSES=0",
+    )
+    parser.add_argument("--only-profile", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--profiled", help=argparse.SUPPRESS)
     parser.add_argument("--site-dir", help=argparse.SUPPRESS)
     parser.add_argument("--out", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    EXTRA_SETTINGS.extend(args.settings)
     if args.profiled:
         run_profiled(json.loads(args.profiled), Path(args.out))
         return 0
@@ -403,9 +419,11 @@ def main() -> int:
         build_site(site_dir, args.n, datetime.now(UTC) - timedelta(days=1))
         print(f"synthetic site: {args.n} pages in {time.perf_counter() - start:.0f} s", flush=True)
         with FixtureSiteServer(site_dir) as server:
-            rounds = [one_round(args.n, site_dir, server.url) for _ in range(args.rounds)]
-            if args.profile:
+            if args.profile or args.only_profile:
                 profile_round(args.n, site_dir, server.url)
+            if args.only_profile:
+                return 0
+            rounds = [one_round(args.n, site_dir, server.url) for _ in range(args.rounds)]
     med = lambda key, field: statistics.median(r[key][field] for r in rounds)  # noqa: E731
     bare_rate = med("bare", "pages") / med("bare", "seconds")
     header = ("contender", "articles", "seconds", "pages/s", "× bare", "RSS MB")
