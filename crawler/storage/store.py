@@ -31,6 +31,7 @@ from pymongo.database import Database
 from pymongo.errors import BulkWriteError
 
 from crawler.storage.documents import FETCH_FIELDS, HISTORY_FIELDS, prepare_article
+from crawler.storage.planner import CATALOG, IN_CHUNK, QueryPlanner, catalog_entry
 from crawler.storage.queries import (
     FILTER_FIELDS,
     LIST_FIELDS,
@@ -48,8 +49,6 @@ SIGHTINGS = "sightings"
 # finish_reason of a run recorded at its start ("running") whose process died before its end.
 RUNNING = "running"
 NEVER_CLOSED = "never_closed"
-# SecantusDB answers `$in` in time quadratic in the list; keep such lists short.
-_IN_CHUNK = 200
 DUPLICATE_KEY = 11000
 # Write errors that say "not now" (shutdown, step-down, timeout), not "not this
 # document": the batch is retried later, never rejected.
@@ -112,6 +111,8 @@ class ArticleStore:
         self.max_document_bytes = max(int(max_document_bytes), 0)
         self.skipped = db[SKIPPED_PAGES]
         self.sightings = db[SIGHTINGS]
+        catalog = db.get_collection(CATALOG, write_concern=concern)
+        self.planner = QueryPlanner(self.articles, catalog)
 
     def ensure_indexes(self) -> None:
         self.articles.create_indexes(
@@ -136,6 +137,9 @@ class ArticleStore:
             ]
         )
         self.skipped.create_index([("url", ASCENDING)], name="url_unique", unique=True)
+        rebuilt = self.planner.ensure_catalog()
+        if rebuilt:
+            logger.info("Rebuilt the article catalog: %d entries", rebuilt)
         # sightings: keyed by URL (_id) alone, so that a quiet night's upserts stay cheap.
         # Monitor history, failed_monitors and the report read runs by site and time.
         self.runs.create_indexes(
@@ -216,11 +220,12 @@ class ArticleStore:
         for kind in kinds:
             setattr(counts, kind, getattr(counts, kind) + 1)
 
+        failed: dict[int, tuple[Any, str]] = {}
+        urls = list(by_url)  # ops were built in this order, one per URL
         try:
             self.articles.bulk_write(ops, ordered=False)
         except BulkWriteError as exc:
             failed = _failed_writes(exc)  # raises the error again unless per document
-            urls = list(by_url)  # ops were built in this order, one per URL
             retry = []
             for index, (code, message) in sorted(failed.items()):
                 kind = kinds[index]
@@ -236,6 +241,13 @@ class ArticleStore:
             if retry:
                 logger.debug("Retrying %d articles inserted concurrently", len(retry))
                 counts += self._upsert(retry, retry_duplicates=False)
+        listed = [
+            catalog_entry(by_url[url])
+            for index, url in enumerate(urls)
+            if kinds[index] != "unchanged" and index not in failed
+        ]
+        if listed:
+            self.planner.catalog.bulk_write(listed, ordered=False)
         return counts
 
     @staticmethod
@@ -288,7 +300,7 @@ class ArticleStore:
         batch: list[dict[str, Any]] = []
         for doc in docs:
             batch.append(doc)
-            if len(batch) >= _IN_CHUNK:
+            if len(batch) >= IN_CHUNK:
                 yield from self._merge_sightings(batch)
                 batch = []
         yield from self._merge_sightings(batch)
@@ -414,49 +426,32 @@ class ArticleStore:
         projection: dict[str, int] | None = None,
     ) -> Iterator[dict[str, Any]]:
         """Articles matching all given filters, streamed, without ``history``; limit 0 means all."""
-        query = self.narrowed(
-            article_query(site, category, since, until, text, where=where, tokens=tokens)
-        )
+        query = article_query(site, category, since, until, text, where=where, tokens=tokens)
         field, direction = sort.lstrip("-"), DESCENDING if sort.startswith("-") else ASCENDING
         if field not in SORT_FIELDS:
             raise QueryError(f"cannot sort by {field!r}; use one of {', '.join(SORT_FIELDS)}")
-        cursor = self.articles.find(query, projection or {"history": 0})
-        cursor = cursor.sort([(field, direction), ("url", ASCENDING)]).limit(max(int(limit), 0))
-        if projection is None or projection.get("last_seen_at"):
-            yield from self.with_last_seen(cursor)
+        limit = max(int(limit), 0)
+        fields = projection or {"history": 0}
+        urls = self.planner.ordered_urls(query, field, direction, limit)
+        if urls is not None:
+            docs: Iterator[dict[str, Any]] = self.planner.fetch(urls, fields)
         else:
-            yield from cursor
-
-    def narrowed(self, query: dict[str, Any]) -> dict[str, Any]:
-        """``query`` with a search's candidate URLs added, found through the
-        search_tokens index by the search's longest word.
-
-        SecantusDB scans every article for ``$all`` or for an indexed field beside
-        other conditions (4 s on 10,000 articles), but answers one token on its own
-        and ``url: {$in: [...]}`` from the indexes (0.02 s).
-        """
-        wanted = query.get("search_tokens")
-        tokens = wanted.get("$all") if isinstance(wanted, dict) else None
-        if not tokens or "url" in query:
-            return query
-        longest = max(tokens, key=len)  # longer words are rarer
-        candidates = [
-            doc["url"]
-            for doc in self.articles.find({"search_tokens": longest}, {"url": 1, "_id": 0})
-        ]
-        return {**query, "url": {"$in": candidates}}
+            docs = self.articles.find(query, fields).sort([(field, direction), ("url", ASCENDING)])
+            docs = docs.limit(limit)
+        if projection is None or projection.get("last_seen_at"):
+            yield from self.with_last_seen(docs)
+        else:
+            yield from docs
 
     def summary(self, query: dict[str, Any]) -> list[dict[str, Any]]:
-        """Site, category and publication time of every article matching ``query``:
-        one pass over the collection, where each count of its own would be another."""
-        projection = {"site": 1, "category": 1, "published_at": 1, "_id": 0}
-        return list(self.articles.find(self.narrowed(query), projection))
+        """Site, category and publication time of every article matching ``query``."""
+        return self.planner.summary(query)
 
     def counts_by(self, field: str, query: dict[str, Any] | None = None) -> dict[str, int]:
         """Article counts per value of `field` (one of FILTER_FIELDS), largest first."""
         if field not in FILTER_FIELDS:
             raise QueryError(f"cannot count by {field!r}")
-        pipeline: list[dict[str, Any]] = [{"$match": self.narrowed(query or {})}]
+        pipeline: list[dict[str, Any]] = [{"$match": query or {}}]
         if field in LIST_FIELDS:
             pipeline.append({"$unwind": f"${field}"})
         pipeline += [
