@@ -14,7 +14,12 @@ anything is timed. Figures, side by side (target: 2,000 documents per second):
   in the whole text), cold and warm; and article-length texts made of eight
   distinct corpus headlines each, cold, for a stream whose words keep changing;
 * classify start: wall time of `python -m crawler classify` with empty input
-  (import, settings, model load), median of several starts; and with one line.
+  (import, settings, model load), median of several starts; and with one line;
+* classify cold, article-length: `python -m crawler classify` (pinned to the same
+  core) on 10,000 article-length lines of eight random corpus headlines each (~650
+  characters), process start, model load and politics rule included: documents
+  over wall time, and over the process's CPU time (what it would be on an idle
+  core: on a busy machine other processes share it and wall time says little).
 
 "model" is TopicModel alone; "classifier" adds the politics rule (entity matching,
 only for texts the model calls national). "enrich" is the entity matching the enrich
@@ -108,10 +113,38 @@ def start_seconds(stdin: bytes, starts: int) -> float:
     return statistics.median(times)
 
 
+def classify_cold(texts: Sequence[str], count: int, seed: int = 1) -> tuple[float, float]:
+    """(docs/s over wall time, docs/s over CPU time) of one `classify` process on
+    ``count`` lines of eight random headlines each."""
+    import random
+    import resource
+
+    rng = random.Random(seed)
+    lines = [" ".join(t.replace("\n", " ") for t in rng.sample(texts, 8)) for _ in range(count)]
+    stdin = ("\n".join(lines) + "\n").encode("utf-8")
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    result = subprocess.run(
+        [sys.executable, "-m", "crawler", "classify"],
+        input=stdin,
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    assert result.stdout.count(b"\n") == count
+    return count / wall, count / cpu
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=3, help="warm passes (median)")
     parser.add_argument("--starts", type=int, default=5, help="classify starts (median)")
+    parser.add_argument(
+        "--lines", type=int, default=10_000, help="article-length lines for the cold run"
+    )
     args = parser.parse_args()
     where = pin_to_one_core()
 
@@ -161,6 +194,11 @@ def main() -> int:
         seconds = start_seconds(stdin, args.starts)
         ok = "ok" if seconds < TARGET_START_SECONDS else "ABOVE TARGET"
         rows.append((f"classify start, {label} (median of {args.starts})", f"{seconds:.2f} s", ok))
+
+    by_wall, by_cpu = classify_cold(texts, args.lines)
+    sample = f"classify cold, {args.lines:,} article-length lines, start included"
+    rate(f"{sample}, wall", by_wall)
+    rate(f"{sample}, CPU", by_cpu)
 
     print(
         f"classify speed, one core ({where}); targets: {TARGET_DOCS_PER_SECOND:,} docs/s, "

@@ -97,6 +97,12 @@ DEFAULT_SECTION_CATEGORIES: Mapping[str, str] = MappingProxyType(
 )
 
 
+# The categories generic sections map to: "national" holds state, city, local and
+# national desks, which say where a story happened rather than what it is about. The
+# classify step lets a confident topic model override them (pipelines/classify.py).
+GENERIC_SECTION_CATEGORIES = frozenset({"national"})
+
+
 def _fold(name: str) -> str:
     # Spelling variants of one section name: nukta (बिज़नेस/बिजनेस), candrabindu (यहाँ/यहां).
     name = fold_spelling(name)

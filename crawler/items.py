@@ -61,7 +61,7 @@ class ArticleItem:
     # {"url", "caption"} each.
     images: list[dict[str, str]] = field(default_factory=list, metadata=shown("public", "coverage"))
     language: str = field(default="", metadata=shown("public", "export", "filter"))
-    # One of the 11 categories or "other"; source "section" or "model".
+    # One of the 11 categories or "other"; source "section", "model" or "model_over_section".
     category: str = field(
         default="", metadata=shown("public", "export", "filter", "sort", "coverage")
     )

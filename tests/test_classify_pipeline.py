@@ -65,9 +65,7 @@ def classify(crawler: Any) -> ClassifyPipeline:
 @pytest.mark.parametrize(
     ("url", "section", "category"),
     [
-        ("https://www.jagran.com/uttar-pradesh/x-1.html", "उत्तर प्रदेश", "national"),
         ("https://www.jagran.com/cricket/x-2.html", "क्रिकेट", "sports"),
-        ("https://www.bhaskar.com/local/bihar/x-3.html", "Local", "national"),
         ("https://www.amarujala.com/business/x-4", "Business", "business"),
         ("https://www.example.com/x-5", "बिज़नेस", "business"),  # nukta folded
         ("https://www.example.com/x-6", "हेल्थ", "health"),
@@ -86,6 +84,87 @@ def test_section_maps_to_category(
     )
     # The model's view is kept beside the section's category.
     assert item.category_top[0]["label"] == "sports"
+
+
+# --- a generic section gives way to a confident model ----------------------------------------
+
+GENERIC = [
+    ("https://www.jagran.com/uttar-pradesh/x-1.html", "उत्तर प्रदेश"),
+    ("https://www.bhaskar.com/local/bihar/x-3.html", "Local"),
+    ("https://www.example.com/national/x-8.html", "National"),
+]
+# A fraud story as a city desk runs it (from the Jagran fixture's Lucknow story).
+FRAUD = {
+    "title": "डिजिटल अरेस्ट का डर दिखाकर रिटायर्ड इंजीनियर से 48 लाख की ठगी",
+    "body": "साइबर ठगों ने खुद को जांच एजेंसी का अधिकारी बताया। पीड़ित की तहरीर पर साइबर "
+    "क्राइम थाने में मुकदमा दर्ज किया गया है। पुलिस ने दो खातों में रकम फ्रीज कराई। " * 3,
+}
+# A city-page story about the city: no specific topic for the model to be sure of
+# (topics-v2 gives crime 0.30, international 0.22, national 0.13).
+CIVIC = {
+    "title": "शहर में नए फ्लाईओवर का काम अगले महीने शुरू होगा, नगर निगम ने दी जानकारी",
+    "body": "नगर निगम के अधिकारियों ने बताया कि फ्लाईओवर बनने से शहर के लोगों को जाम से "
+    "राहत मिलेगी। काम दो साल में पूरा होगा। " * 3,
+}
+
+
+@pytest.mark.parametrize(("url", "section"), GENERIC)
+@pytest.mark.parametrize(("text", "category"), [(CRICKET, "sports"), (FRAUD, "crime")])
+def test_confident_model_wins_over_a_generic_section(
+    classify: ClassifyPipeline,
+    crawler: Any,
+    url: str,
+    section: str,
+    text: dict[str, str],
+    category: str,
+) -> None:
+    assert section_category(section, url) == "national"
+    before = crawler.stats.get_value("pipelines/classify/source/model_over_section") or 0
+    item = article(url=url, section=section, **text)
+    classify.process_item(item)
+    assert (item.category, item.category_source) == (category, "model_over_section")
+    assert item.category_confidence == item.category_top[0]["confidence"] >= 0.6
+    assert crawler.stats.get_value("pipelines/classify/source/model_over_section") == before + 1
+
+
+@pytest.mark.parametrize(("url", "section"), GENERIC)
+def test_generic_section_stands_when_the_model_is_not_specific(
+    classify: ClassifyPipeline, url: str, section: str
+) -> None:
+    item = article(url=url, section=section, **CIVIC)
+    classify.process_item(item)
+    assert item.category_top[0]["confidence"] < 0.6  # unsure what else it could be
+    assert (item.category, item.category_source) == ("national", "section")
+
+
+def test_override_needs_the_confidence_setting() -> None:
+    pipeline = ClassifyPipeline.from_crawler(make_crawler(CLASSIFY_OVER_SECTION_CONFIDENCE=1.01))
+    url, section = GENERIC[0]
+    item = article(url=url, section=section, **FRAUD)
+    pipeline.process_item(item)
+    assert item.category_top[0]["label"] == "crime"
+    assert (item.category, item.category_source) == ("national", "section")
+
+
+@pytest.mark.parametrize(
+    ("section_category_", "label", "confidence", "overrides"),
+    [
+        ("national", "crime", 0.6, True),
+        ("national", "crime", 0.59, False),
+        ("national", "politics", 0.9, True),
+        ("national", "international", 0.9, False),  # not more specific than a city page
+        ("business", "sports", 0.99, False),  # a specific section stands
+        ("crime", "national", 0.99, False),
+    ],
+)
+def test_which_classes_override_which_sections(
+    classify: ClassifyPipeline,
+    section_category_: str,
+    label: str,
+    confidence: float,
+    overrides: bool,
+) -> None:
+    assert classify._overrides(section_category_, label, confidence) is overrides
 
 
 @pytest.mark.parametrize("section", ["Astrology", "लाइफस्टाइल", "न्यूज़", ""])

@@ -262,7 +262,7 @@ def test_the_egg_ships_the_packages_their_data_and_the_settings_entry_point(egg:
         if path.is_file()
     }
     assert shipped <= names
-    assert {"crawler/models/topics-v1.npz", "crawler/data/stopwords-hi.txt"} <= shipped
+    assert {"crawler/models/topics-v2.npz", "crawler/data/stopwords-hi.txt"} <= shipped
     assert {"spiders/jansatta.py", "pipelines/store.py", "crawler/parsing/registry.py"} <= names
     assert not {name for name in names if name.startswith(("tests/", "bench/"))}
     assert "[scrapy]\nsettings = crawler.settings" in entry_points
@@ -295,7 +295,7 @@ def test_the_jobs_read_the_data_unpacked_from_the_egg(deployed: Deployment) -> N
     once, and nothing outside the egg could have supplied the package."""
     unpacked = list((deployed.scrapyd.root / "cache" / "hindi-news").glob("package-*"))
     assert len(unpacked) == 1
-    assert (unpacked[0] / "models" / "topics-v1.npz").is_file()
+    assert (unpacked[0] / "models" / "topics-v2.npz").is_file()
     assert (unpacked[0] / "data" / "stopwords-hi.txt").is_file()
     assert not list(unpacked[0].parent.glob(".extracting-*"))
     outside = subprocess.run(

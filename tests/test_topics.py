@@ -23,7 +23,14 @@ from crawler.ml.topics import (
     refine_politics,
 )
 from crawler.ml.training import (
+    BASELINE,
+    DEFAULT_C,
     DEFAULT_CORPUS_PATH,
+    NB_ALPHA,
+    NB_WEIGHT,
+    SHIPPED,
+    TEMPERATURE,
+    BlendClassifier,
     Corpus,
     CorpusError,
     Evaluation,
@@ -122,12 +129,45 @@ def test_model_file_round_trip(small_corpus: Corpus, tmp_path: Path) -> None:
 
 
 def test_shipped_model_is_small_and_knows_the_eleven_categories() -> None:
+    assert DEFAULT_MODEL_PATH.name == "topics-v2.npz"
     assert DEFAULT_MODEL_PATH.stat().st_size < 10_000_000
     model = TopicModel.load(DEFAULT_MODEL_PATH)
     assert sorted(model.labels) == sorted(CATEGORIES)
-    metrics = json.loads(DEFAULT_MODEL_PATH.with_name("topics-v1.metrics.json").read_text())
-    assert set(metrics["cross_validation"]["feature_sets"]) >= {"words", "chars", "words+chars"}
+    assert model.meta["nb_weight"] > 0  # the blend, not the regression alone
+    metrics = json.loads(DEFAULT_MODEL_PATH.with_name("topics-v2.metrics.json").read_text())
     assert "CC BY-NC-SA 4.0" in metrics["license"]
+
+
+def test_shipped_model_led_the_baseline_on_the_same_folds() -> None:
+    """What `train` measured when it built the shipped model: the blend ahead of the
+    plain baseline (raw character 2-5-grams, LinearSVC) on the same grouped folds."""
+    metrics = json.loads(DEFAULT_MODEL_PATH.with_name("topics-v2.metrics.json").read_text())
+    models = metrics["cross_validation"]["models"]
+    assert metrics["cross_validation"]["folds"] == 5
+    assert models[SHIPPED]["n"] == models[BASELINE]["n"] == 3835
+    assert models[SHIPPED]["macro_f1"] > models[BASELINE]["macro_f1"]
+
+
+def test_blend_is_the_sum_of_regression_and_naive_bayes(small_corpus: Corpus) -> None:
+    """BlendClassifier against the two scikit-learn models fitted on their own: its
+    scores are T * (regression scores + naive Bayes log-probabilities), up to a
+    constant per text, which the softmax ignores."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.naive_bayes import ComplementNB
+
+    vectorizer = _pipeline(Featurizer()).named_steps["tfidf"]
+    x = vectorizer.fit_transform(small_corpus.texts)
+    blend = BlendClassifier().fit(x, small_corpus.labels)
+    regression = LogisticRegression(C=DEFAULT_C, max_iter=3000).fit(x, small_corpus.labels)
+    bayes = ComplementNB(alpha=NB_ALPHA).fit(x, small_corpus.labels)
+    texts = vectorizer.transform(["धोनी ने आईपीएल में नया रिकॉर्ड बनाया", "नई कार लॉन्च"])
+    expected = TEMPERATURE * (
+        regression.decision_function(texts) + NB_WEIGHT * (texts @ bayes.feature_log_prob_.T)
+    )
+    got = blend.decision_function(texts)
+    difference = got - expected
+    assert difference == pytest.approx(difference[:, :1].repeat(difference.shape[1], 1), abs=1e-6)
+    assert list(blend.predict(texts)) == list(bayes.classes_[expected.argmax(axis=1)])
 
 
 @pytest.mark.parametrize(
@@ -294,6 +334,7 @@ def test_train_and_evaluate_commands_on_a_small_corpus(
     assert metrics["version"] == "mine-v1"
     assert metrics["corpora"][0]["examples"] == len(small_corpus)
     assert metrics["cross_validation"]["folds"] == 2
+    assert set(metrics["cross_validation"]["models"]) >= {BASELINE, SHIPPED}
     assert metrics["license"] == "as the training corpora"
     assert TopicModel.load(out).predict("धोनी ने शतक लगाया").label == "sports"
     capsys.readouterr()
@@ -301,6 +342,8 @@ def test_train_and_evaluate_commands_on_a_small_corpus(
     assert main(["evaluate-topics", *args, "--model", str(out)]) == 0
     printed = capsys.readouterr().out
     assert "2-fold cross-validation on the corpus (440 texts)" in printed
+    for name in (BASELINE, SHIPPED, "LinearSVC", "complement naive Bayes", "SGD"):
+        assert name in printed  # every candidate, side by side
     assert "held-out articles: 1" in printed
     assert "headline only" in printed and "full text" in printed
     assert "truth / predicted" in printed  # the confusion matrix
