@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 import unicodedata
 from pathlib import Path
 from typing import Any
@@ -37,3 +40,21 @@ def project_settings(**overrides: Any) -> dict[str, Any]:
 
     values = {name: getattr(settings, name) for name in dir(settings) if name.isupper()}
     return {**values, **overrides}
+
+
+def run_crawler(
+    mongo_uri: str, database: str, *args: str, timeout: float = 300
+) -> subprocess.CompletedProcess[str]:
+    """``python -m crawler ARGS`` in a subprocess on ``database`` of ``mongo_uri``."""
+    from crawler import PROJECT_ROOT
+
+    env = {**os.environ, "MONGO_URI": mongo_uri, "MONGO_DATABASE": database}
+    return subprocess.run(
+        [sys.executable, "-m", "crawler", *args],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )

@@ -5,9 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
-import subprocess
-import sys
 import uuid
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
@@ -15,9 +12,9 @@ from typing import Any
 
 import pytest
 
-from crawler import PROJECT_ROOT
 from crawler.storage.config import connect
 from crawler.storage.store import ArticleStore
+from tests.helpers import run_crawler
 
 IST = timezone(timedelta(hours=5, minutes=30))
 
@@ -58,30 +55,19 @@ def database(mongo_server: str) -> Iterator[str]:
         client.drop_database(name)
 
 
-def run(mongo_server: str, database: str, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "MONGO_URI": mongo_server, "MONGO_DATABASE": database}
-    return subprocess.run(
-        [sys.executable, "-m", "crawler", *args],
-        cwd=PROJECT_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-
-
 def test_query_filters_by_party_region_and_person(mongo_server: str, database: str) -> None:
-    out = run(mongo_server, database, "query", "--party", "BJP", "--json")
+    out = run_crawler(mongo_server, database, "query", "--party", "BJP", "--json")
     assert [json.loads(line)["title"] for line in out.stdout.splitlines()] == ["खबर 1"]
-    out = run(mongo_server, database, "query", "--region", "West Bengal", "--json")
+    out = run_crawler(mongo_server, database, "query", "--region", "West Bengal", "--json")
     assert [json.loads(line)["title"] for line in out.stdout.splitlines()] == ["खबर 2"]
-    out = run(mongo_server, database, "query", "--person", "Akhilesh Yadav", "--site", "jagran")
+    out = run_crawler(
+        mongo_server, database, "query", "--person", "Akhilesh Yadav", "--site", "jagran"
+    )
     assert "खबर 1" in out.stdout and "(1 article)" in out.stdout
 
 
 def test_sort_and_limit(mongo_server: str, database: str) -> None:
-    out = run(
+    out = run_crawler(
         mongo_server,
         database,
         "query",
@@ -98,19 +84,19 @@ def test_sort_and_limit(mongo_server: str, database: str) -> None:
 
 @pytest.mark.parametrize("args", [["--party", "$ne"], ["--where", "site=$gt"]])
 def test_operator_values_are_refused(mongo_server: str, database: str, args: list[str]) -> None:
-    out = run(mongo_server, database, "query", *args)
+    out = run_crawler(mongo_server, database, "query", *args)
     assert out.returncode == 2
     assert "may not start with '$'" in out.stderr
 
 
 def test_unknown_field_is_refused(mongo_server: str, database: str) -> None:
-    out = run(mongo_server, database, "query", "--where", "body=x")
+    out = run_crawler(mongo_server, database, "query", "--where", "body=x")
     assert out.returncode == 2
     assert "unknown filter 'body'" in out.stderr
 
 
 def test_stats_counts_by_site_and_category(mongo_server: str, database: str) -> None:
-    out = run(mongo_server, database, "stats")
+    out = run_crawler(mongo_server, database, "stats")
     assert out.returncode == 0
     assert out.stdout.startswith("3 articles")
     lines = [line.split() for line in out.stdout.splitlines()]
@@ -120,10 +106,10 @@ def test_stats_counts_by_site_and_category(mongo_server: str, database: str) -> 
 
 def test_export_jsonl_and_csv(mongo_server: str, database: str, tmp_path) -> None:
     target = tmp_path / "corpus.jsonl"
-    out = run(mongo_server, database, "export", "--site", "jagran", "--out", str(target))
+    out = run_crawler(mongo_server, database, "export", "--site", "jagran", "--out", str(target))
     assert out.returncode == 0, out.stderr
     rows = [json.loads(line) for line in target.read_text(encoding="utf-8").splitlines()]
     assert sorted(row["title"] for row in rows) == ["खबर 1", "खबर 2"]
-    out = run(mongo_server, database, "export", "--format", "csv", "--party", "SP")
+    out = run_crawler(mongo_server, database, "export", "--format", "csv", "--party", "SP")
     table = list(csv.DictReader(io.StringIO(out.stdout)))
     assert [(row["title"], row["parties"]) for row in table] == [("खबर 1", "SP; BJP")]

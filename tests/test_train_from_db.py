@@ -6,7 +6,6 @@ using it, and the guard refusing a worse one."""
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -24,6 +23,7 @@ from crawler.commands.topics import crawled_articles
 from crawler.ml.topics import DEFAULT_MODEL_PATH, TopicModel
 from crawler.ml.training import Corpus, crawl_corpus, holdout_split
 from crawler.storage.config import connect
+from tests.helpers import run_crawler
 from tests.test_e2e import crawl
 
 # --- which articles teach -------------------------------------------------------------
@@ -100,19 +100,6 @@ def crawled_db(mongo_server: str, tmp_path_factory: pytest.TempPathFactory) -> I
         client.drop_database(database)
 
 
-def run_command(mongo_server: str, database: str, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "MONGO_URI": mongo_server, "MONGO_DATABASE": database}
-    return subprocess.run(
-        [sys.executable, "-m", "crawler", *args],
-        cwd=PROJECT_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-
-
 def classify_json(model: Path, lines: list[str]) -> list[dict[str, Any]]:
     result = subprocess.run(
         [sys.executable, "-m", "crawler", "classify", "--json", "--model", str(model)],
@@ -139,7 +126,7 @@ def test_train_from_db_installs_a_model_that_classify_uses(
     out = tmp_path / "topics-crawl.npz"
     shutil.copyfile(DEFAULT_MODEL_PATH, out)  # the current model, to be replaced
     before = out.read_bytes()
-    run = run_command(
+    run = run_crawler(
         mongo_server, crawled_db, "train", "--from-db", "--min-per-class", "2", "--out", str(out)
     )
     assert run.returncode == 0, run.stdout + run.stderr
@@ -171,12 +158,12 @@ def test_guard_refuses_a_worse_model_and_force_installs_it(
     shutil.copyfile(DEFAULT_MODEL_PATH, out)
     before = out.read_bytes()
     args = ["train", "--from-db", "--without-corpus", "--min-per-class", "2", "--out", str(out)]
-    refused = run_command(mongo_server, crawled_db, *args)
+    refused = run_crawler(mongo_server, crawled_db, *args)
     assert refused.returncode == 3, refused.stdout + refused.stderr
     assert "not installed" in refused.stderr
     assert out.read_bytes() == before
 
-    forced = run_command(mongo_server, crawled_db, *args, "--force")
+    forced = run_crawler(mongo_server, crawled_db, *args, "--force")
     assert forced.returncode == 0, forced.stdout + forced.stderr
     model = TopicModel.load(out)
     # Free of the corpus: its license is not inherited, and it knows only the crawl's
@@ -190,7 +177,7 @@ def test_guard_refuses_a_worse_model_and_force_installs_it(
 
 
 def test_train_from_db_with_nothing_to_learn(mongo_server: str, tmp_path: Path) -> None:
-    run = run_command(
+    run = run_crawler(
         mongo_server, f"empty_{uuid.uuid4().hex[:8]}", "train", "--from-db",
         "--out", str(tmp_path / "m.npz"),
     )  # fmt: skip
