@@ -266,12 +266,12 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def one_round(n: int, site_dir: Path, local_url: str) -> dict[str, Any]:
+def one_round(n: int, site_dir: Path, local_url: str, baselines: bool = True) -> dict[str, Any]:
     from crawler.storage.embedded import EmbeddedMongo
 
     env = {**os.environ, "LOCAL_SITES_URL": local_url, "PYTHONPATH": str(ROOT)}
     results: dict[str, Any] = {}
-    for kind in ("bare", "trafilatura"):
+    for kind in ("bare", "trafilatura") if baselines else ():
         with tempfile.NamedTemporaryFile(suffix=".json") as out:
             seconds, rss, _ = _timed(
                 [
@@ -307,6 +307,7 @@ def one_round(n: int, site_dir: Path, local_url: str) -> dict[str, Any]:
                     "rss": rss,
                 }
             results["db_rss"] = _peak_rss_mb(int(pid))
+            results["collections"] = _collection_sizes(uri, "bench")
         finally:
             server.stop()
     return results
@@ -376,6 +377,27 @@ def profile_round(n: int, site_dir: Path, local_url: str) -> None:
     print(f"  {'fixture server':<28} {per_page(server_cpu):>7.2f} (CPU)")
 
 
+def _collection_sizes(uri: str, database: str) -> dict[str, dict[str, Any]]:
+    """collStats of each collection: documents, data and index MB, the largest index."""
+    from pymongo import MongoClient
+
+    sizes = {}
+    with MongoClient(uri) as client:
+        db = client[database]
+        for name in sorted(db.list_collection_names()):
+            stats = db.command("collStats", name)
+            indexes = stats.get("indexSizes") or {"-": 0}
+            largest = max(indexes, key=indexes.get)
+            sizes[name] = {
+                "count": stats.get("count", 0),
+                "data": stats.get("size", 0) / 2**20,
+                "storage": stats.get("storageSize", 0) / 2**20,
+                "indexes": stats.get("totalIndexSize", 0) / 2**20,
+                "largest": f"{largest} {indexes[largest] / 2**20:.1f}",
+            }
+    return sizes
+
+
 def _final_stats(log: str) -> dict[str, Any]:
     """The counters of Scrapy's closing stats dump (integers only)."""
     block = log[log.rfind("Dumping Scrapy stats:") :]
@@ -397,6 +419,9 @@ def main() -> int:
         default=[],
         metavar="NAME=VALUE",
         help="a setting for the full crawls (repeatable), e.g. -s WORKERS_PROCESSES=0",
+    )
+    parser.add_argument(
+        "--full-only", action="store_true", help="only the full crawl (memory and sizes at N)"
     )
     parser.add_argument("--only-profile", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--profiled", help=argparse.SUPPRESS)
@@ -423,22 +448,33 @@ def main() -> int:
                 profile_round(args.n, site_dir, server.url)
             if args.only_profile:
                 return 0
-            rounds = [one_round(args.n, site_dir, server.url) for _ in range(args.rounds)]
+            baselines = not args.full_only
+            rounds = [
+                one_round(args.n, site_dir, server.url, baselines) for _ in range(args.rounds)
+            ]
     med = lambda key, field: statistics.median(r[key][field] for r in rounds)  # noqa: E731
-    bare_rate = med("bare", "pages") / med("bare", "seconds")
+    bare_rate = med("bare", "pages") / med("bare", "seconds") if baselines else 0.0
     header = ("contender", "articles", "seconds", "pages/s", "× bare", "RSS MB")
     print("\n{:<12} {:>9} {:>8} {:>8} {:>7} {:>7}".format(*header))
-    for key in ("bare", "trafilatura", "full"):
+    for key in ("bare", "trafilatura", "full") if baselines else ("full",):
         rate = med(key, "pages") / med(key, "seconds")
+        ratio = f"{rate / bare_rate:>7.2f}" if bare_rate else f"{'-':>7}"
         print(
             f"{key:<12} {med(key, 'pages'):>9.0f} {med(key, 'seconds'):>8.1f} {rate:>8.1f} "
-            f"{rate / bare_rate:>7.2f} {med(key, 'rss'):>7.0f}"
+            f"{ratio} {med(key, 'rss'):>7.0f}"
         )
     print(
         f"\nnight 2: {med('night2', 'seconds'):.1f} s, {med('night2', 'requests'):.0f} requests, "
         f"{med('night2', 'pages'):.0f} articles written; database peak RSS "
         f"{statistics.median(r['db_rss'] for r in rounds):.0f} MB"
     )
+    columns = ("collection", "docs", "data MB", "disk MB", "index MB")
+    print("\n{:<18} {:>7} {:>8} {:>8} {:>9}  largest index".format(*columns))
+    for name, size in rounds[-1]["collections"].items():
+        print(
+            f"{name:<18} {size['count']:>7} {size['data']:>8.1f} {size['storage']:>8.1f} "
+            f"{size['indexes']:>9.1f}  {size['largest']}"
+        )
     return 0
 
 
