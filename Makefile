@@ -7,13 +7,19 @@ PY := $(VENV)/bin/python
 # Debian's Chromium renders JavaScript pages (Playwright cannot download its own here).
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: setup browser demo test lint clean-data
+.PHONY: setup browser redis demo test lint clean-data
 
-setup: $(VENV)/.installed browser
+setup: $(VENV)/.installed browser redis
 
 browser:
 	@command -v chromium >/dev/null || command -v chromium-browser >/dev/null || \
 		{ $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium; }
+
+# Debian's Redis for crawls on several machines (`crawl --distributed`); tests start
+# their own server on a free loopback port.
+redis:
+	@command -v redis-server >/dev/null || \
+		{ $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq redis-server; }
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)

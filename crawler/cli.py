@@ -206,10 +206,56 @@ def crawl_settings(args: argparse.Namespace) -> tuple[Settings, dict[str, Any]]:
 def cmd_crawl(args: argparse.Namespace) -> int:
     sites = chosen_sites(args)
     settings, spider_args = crawl_settings(args)
+    if getattr(args, "distributed", False):
+        return _crawl_distributed(args, sites, settings, spider_args)
     result = run_crawl(sites, settings, spider_args, args.local_sites)
     for message in result.failures:
         print(f"crawl: monitor failed: {message}", file=sys.stderr)
     return result.status or (3 if result.failures else 0)
+
+
+def add_distributed_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--distributed",
+        action="store_true",
+        help="share the night with other machines through REDIS_URL (see --role)",
+    )
+    parser.add_argument(
+        "--role",
+        choices=["auto", "discover", "worker"],
+        default="auto",
+        help="with --distributed: join the running night or start it (auto, the default), "
+        "always start it (discover), or only join one (worker)",
+    )
+
+
+def _crawl_distributed(
+    args: argparse.Namespace, sites: list[str], settings: Settings, spider_args: dict[str, Any]
+) -> int:
+    """One process of a night shared through Redis: crawler/distributed/night.py."""
+    from crawler.distributed.night import DistributedError, apply_night, end_night, join_night
+
+    if not settings.get("REDIS_URL"):
+        raise UsageError("--distributed needs REDIS_URL (redis://HOST:6379/0)")
+    try:
+        night = join_night(settings, sites, args.role)
+    except DistributedError as exc:
+        print(f"crawl: {exc}", file=sys.stderr)
+        return 1
+    if night is None:
+        print("crawl: no distributed night to join", file=sys.stderr)
+        return 0
+    apply_night(settings, night)
+    try:
+        result = run_crawl(night.sites, settings, spider_args, args.local_sites)
+    finally:
+        end_night(settings, night)
+    # The discoverer closes each site last and judges the merged night; a worker's
+    # own verdicts cover a part of it only.
+    failures = result.failures if night.role == "discover" else []
+    for message in failures:
+        print(f"crawl: monitor failed: {message}", file=sys.stderr)
+    return result.status or (3 if failures else 0)
 
 
 # --- query -------------------------------------------------------------------
@@ -317,6 +363,7 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add_crawl_arguments(crawl)
+    add_distributed_arguments(crawl)
     crawl.set_defaults(func=cmd_crawl)
 
     extract = commands.add_parser(

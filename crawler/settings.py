@@ -2,8 +2,8 @@
 
 Every project setting carries a prefix (CRAWL_*, VALIDATE_*, CLEAN_*, DATES_*,
 LANGUAGE_*, DEDUPE_*, CLASSIFY_*, ENRICH_*, MONGO_*, INCREMENTAL_*, LOCAL_SITES_*,
-MONITORS_*, SCHEDULE_*, REPORT_*, ...) and its default lives here, in one place.
-Components read them in ``from_crawler`` only.
+MONITORS_*, SCHEDULE_*, REPORT_*, REDIS_*, DISTRIBUTED_*, ...) and its default lives
+here, in one place. Components read them in ``from_crawler`` only.
 """
 
 import os
@@ -154,6 +154,34 @@ MONGO_MAX_DOCUMENT_BYTES = 8_000_000
 # Items held in memory while the journal cannot be written (a full disk); the crawl
 # stops at the first failed journal write and retries these at its end.
 MONGO_MAX_UNSAVED_ITEMS = 5000
+
+# --- Several machines (crawler/distributed, `crawl --distributed`) ------------------
+# The Redis server of the shared frontier; empty: every crawl runs on this machine alone.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+# Every Redis key of the pipeline starts with this (several pipelines may share a server).
+DISTRIBUTED_KEY_PREFIX = os.environ.get("DISTRIBUTED_KEY_PREFIX", "hindi-news")
+# Set by `crawl --distributed` for the night: "discover" or "worker"; empty: not distributed.
+DISTRIBUTED_ROLE = ""
+# A worker's hold on a request it took; renewed every heartbeat while the worker lives.
+# A killed worker's requests go back to the queue this long after its last heartbeat.
+DISTRIBUTED_LEASE_SECONDS = 60.0
+DISTRIBUTED_HEARTBEAT_SECONDS = 5.0
+# The discoverer's claim on the night, renewed every heartbeat; a dead discoverer's
+# night ends (its queues are still worked off) this long after its last heartbeat.
+DISTRIBUTED_CLAIM_SECONDS = 120.0
+# Politeness across all workers together: at most this many requests of one site at
+# once, at least this many seconds between two starts (the Redis server's clock).
+DISTRIBUTED_SITE_CONCURRENCY = 4
+DISTRIBUTED_SITE_DELAY = 0.25
+# Seconds between two looks at an empty or gated queue.
+DISTRIBUTED_POLL_SECONDS = 0.2
+# A night's keys (queues, dupefilter, stats) expire this long after their last use.
+DISTRIBUTED_KEY_TTL = 20 * 3600
+# `--role worker` waits this long for a night to join, then exits 0.
+DISTRIBUTED_WAIT_SECONDS = 0.0
+# Articles per MongoDB write in distributed mode: 1, so a request is acknowledged
+# only once its article is stored (MONGO_BATCH_SIZE otherwise).
+DISTRIBUTED_MONGO_BATCH_SIZE = 1
 
 # --- Offline fixture sites (demo and tests only) ----------------------------
 # When LOCAL_SITES_URL is set, requests for hosts that have a fixture directory
@@ -338,6 +366,10 @@ CLASSIFY_MODEL_PATH = str(MODELS_DIR / "topics-v2.npz")
 CLASSIFY_MIN_CONFIDENCE = 0.3
 # False switches the classify step off (NotConfigured) without touching ITEM_PIPELINES.
 CLASSIFY_ENABLED = True
+# Where a generic section (state, city, local, national desk) gives "national", a model
+# at least this sure of a specific category (crime, business, ...) decides instead,
+# with category_source "model_over_section"; above 1 it never does.
+CLASSIFY_OVER_SECTION_CONFIDENCE = 0.6
 # `classify` reads at most this many characters of each input line (a document): a
 # 154 MB line needed 3.5 GB. Crawls give the model far less (title, description and
 # the body's first 600 characters).
@@ -349,7 +381,3 @@ EXTRACT_MAX_BYTES = 10 * 1024 * 1024
 ENRICH_ENABLED = True
 # Directory with places.tsv, parties.tsv and people.tsv; empty: the project's crawler/data.
 ENRICH_DATA_DIR = ""
-# Where a generic section (state, city, local, national desk) gives "national", a model
-# at least this sure of a specific category (crime, business, ...) decides instead,
-# with category_source "model_over_section"; above 1 it never does.
-CLASSIFY_OVER_SECTION_CONFIDENCE = 0.6

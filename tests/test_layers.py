@@ -28,6 +28,7 @@ LEVELS: tuple[dict[str, tuple[str, ...]], ...] = (
         "fetch": ("crawler.fetch",),
     },
     {"ops": ("crawler.ops",)},
+    {"distributed": ("crawler.distributed",)},
     {"pipelines": ("pipelines",), "spiders": ("spiders",)},
     {"extract": ("crawler.extract",)},
     {"devtools": ("crawler.devtools",)},
