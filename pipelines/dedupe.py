@@ -195,13 +195,7 @@ class DedupePipeline:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> DedupePipeline:
         settings = crawler.settings
-        params = NearDupParams(
-            shingle_size=settings.getint("DEDUPE_SHINGLE_SIZE"),
-            num_perm=settings.getint("DEDUPE_NUM_PERM"),
-            min_containment=settings.getfloat("DEDUPE_MIN_CONTAINMENT"),
-            min_jaccard=settings.getfloat("DEDUPE_MIN_JACCARD"),
-            merge_containment=settings.getfloat("DEDUPE_MERGE_CONTAINMENT"),
-        )
+        params = NearDupParams.from_settings(settings)
         target = None
         if settings.getbool("DEDUPE_PERSIST"):
             target = MongoTarget(

@@ -39,6 +39,7 @@ import unicodedata
 from collections.abc import Hashable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 import numpy as np
 from datasketch import MinHash
@@ -110,6 +111,17 @@ class NearDupParams:
     # match exactly.
     min_shingles: int = 20
     seed: int = 1
+
+    @classmethod
+    def from_settings(cls, settings: Any) -> NearDupParams:
+        """The DEDUPE_* settings of a crawl (any object with Scrapy's getters)."""
+        return cls(
+            shingle_size=settings.getint("DEDUPE_SHINGLE_SIZE"),
+            num_perm=settings.getint("DEDUPE_NUM_PERM"),
+            min_containment=settings.getfloat("DEDUPE_MIN_CONTAINMENT"),
+            min_jaccard=settings.getfloat("DEDUPE_MIN_JACCARD"),
+            merge_containment=settings.getfloat("DEDUPE_MERGE_CONTAINMENT"),
+        )
 
     @property
     def signature(self) -> str:
