@@ -297,6 +297,8 @@ def one_round(n: int, site_dir: Path, local_url: str, baselines: bool = True) ->
         db_env = {**env, "MONGO_URI": uri, "MONGO_DATABASE": "bench"}
         try:
             for night in ("full", "night2"):
+                if night == "night2":
+                    results["db_rss_night1"] = _peak_rss_mb(int(pid))
                 seconds, rss, log = _timed(crawl, db_env)
                 stats = _final_stats(log)
                 results[night] = {
@@ -466,7 +468,8 @@ def main() -> int:
     print(
         f"\nnight 2: {med('night2', 'seconds'):.1f} s, {med('night2', 'requests'):.0f} requests, "
         f"{med('night2', 'pages'):.0f} articles written; database peak RSS "
-        f"{statistics.median(r['db_rss'] for r in rounds):.0f} MB"
+        f"{statistics.median(r['db_rss_night1'] for r in rounds):.0f} MB after night 1, "
+        f"{statistics.median(r['db_rss'] for r in rounds):.0f} MB after night 2"
     )
     columns = ("collection", "docs", "data MB", "disk MB", "index MB")
     print("\n{:<18} {:>7} {:>8} {:>8} {:>9}  largest index".format(*columns))

@@ -92,3 +92,22 @@ def test_a_drifted_catalog_is_not_trusted_and_is_rebuilt(store: ArticleStore) ->
     store.ensure_indexes()
     assert store.planner.catalog_ready()
     assert stored(1000)["url"] in [doc["url"] for doc in store.iter_articles(site="bhaskar")]
+
+
+def test_known_articles_from_the_catalog_follow_an_unchanged_refetch(
+    store: ArticleStore,
+) -> None:
+    lastmod = START + timedelta(days=30)
+    again = stored(10)
+    again["listed_modified_at"] = lastmod  # the same article, listed with a new lastmod
+    counts = store.upsert_articles([again])
+    assert counts.unchanged == 1
+    since = START + timedelta(hours=3)
+    from_catalog = store.known_articles("bhaskar", since)
+    store.planner.catalog.delete_one({"_id": stored(0)["url"]})  # drifted: articles decide
+    assert not store.planner.catalog_ready()
+    from_articles = store.known_articles("bhaskar", since)
+    assert from_catalog == from_articles
+    assert from_catalog[again["url"]] == lastmod
+    # bhaskar: n % 3 == 1 (150 articles), less n=1 and n=4 (before hour 3) and n=7 (no date)
+    assert len(from_catalog) == 147

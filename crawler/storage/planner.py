@@ -20,17 +20,26 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from pymongo import ASCENDING, DESCENDING, ReplaceOne
+from pymongo import ASCENDING, DESCENDING, ReplaceOne, UpdateOne
 from pymongo.collection import Collection
 
 CATALOG = "article_catalog"
-CATALOG_FIELDS = ("site", "category", "published_at")
+CATALOG_FIELDS = ("site", "category", "published_at", "modified_at", "listed_modified_at")
+# What an unchanged article's new fetch still moves on (documents.FETCH_FIELDS).
+_TOUCHED = "listed_modified_at"
 # SecantusDB answers `$in` in time quadratic in the list; keep such lists short.
 IN_CHUNK = 200
 
 
-def catalog_entry(doc: dict[str, Any]) -> ReplaceOne[dict[str, Any]]:
-    """The catalog's upsert for one stored article."""
+def catalog_write(
+    doc: dict[str, Any], changed: bool = True
+) -> ReplaceOne[dict[str, Any]] | UpdateOne | None:
+    """The catalog's write for one stored article: all of it for a new or changed
+    article, the listing's lastmod alone for an unchanged one (as the article gets
+    it); None when there is nothing to change."""
+    if not changed:
+        touched = {_TOUCHED: doc[_TOUCHED]} if doc.get(_TOUCHED) else {}
+        return UpdateOne({"_id": doc["url"]}, {"$set": touched}) if touched else None
     entry = {name: doc.get(name) for name in CATALOG_FIELDS}
     return ReplaceOne({"_id": doc["url"]}, entry, upsert=True)
 
@@ -63,7 +72,7 @@ class QueryPlanner:
             return 0
         self.catalog.delete_many({})
         fields = {"_id": 0, "url": 1, **dict.fromkeys(CATALOG_FIELDS, 1)}
-        ops = [catalog_entry(doc) for doc in self.articles.find({}, fields)]
+        ops = [catalog_write(doc) for doc in self.articles.find({}, fields)]
         for start in range(0, len(ops), 1000):
             self.catalog.bulk_write(ops[start : start + 1000], ordered=False)
         return len(ops)
