@@ -2,8 +2,8 @@
 
 Every project setting carries a prefix (CRAWL_*, VALIDATE_*, CLEAN_*, DATES_*,
 LANGUAGE_*, DEDUPE_*, CLASSIFY_*, ENRICH_*, MONGO_*, INCREMENTAL_*, LOCAL_SITES_*,
-MONITORS_*, SCHEDULE_*, REPORT_*, REDIS_*, DISTRIBUTED_*, ...) and its default lives
-here, in one place. Components read them in ``from_crawler`` only.
+MONITORS_*, SCHEDULE_*, REPORT_*, REDIS_*, DISTRIBUTED_*, WORKERS_*, ...) and its
+default lives here, in one place. Components read them in ``from_crawler`` only.
 """
 
 import os
