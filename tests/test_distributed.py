@@ -380,12 +380,15 @@ def test_a_worker_killed_mid_request_loses_nothing(
     silent.listen(128)
     victim_env = {**env, "LOCAL_SITES_URL": f"http://127.0.0.1:{silent.getsockname()[1]}"}
     try:
-        # The discoverer fetches slowly, so the victim finds requests to take; the
+        # The victim starts first and waits for the night; the discoverer takes one
+        # request at a time and fetches slowly, so the victim finds requests to take
+        # (with Scrapy's 16 slots the discoverer sometimes leased all 7 at once). The
         # survivor joins once the victim holds some.
-        discoverer = worker(KILL_SITES, env, logs / "0.log", "discover", ["DOWNLOAD_DELAY=0.5"])
-        procs.append(discoverer)
         victim = worker(KILL_SITES, victim_env, logs / "victim.log", "worker")
         procs.append(victim)
+        slow = ["DOWNLOAD_DELAY=0.5", "CONCURRENT_REQUESTS=1"]
+        discoverer = worker(KILL_SITES, env, logs / "0.log", "discover", slow)
+        procs.append(discoverer)
         victim_id = f"{socket.gethostname()}:{victim.pid}"
         deadline = time.monotonic() + 120
         held = 0
