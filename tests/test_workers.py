@@ -9,10 +9,11 @@ import os
 import signal
 from collections.abc import Iterator
 from dataclasses import asdict
+from pathlib import Path
 
 import pytest
 
-from crawler.ops.workers import WorkerPool
+from crawler.ops.workers import WorkerCrashed, WorkerPool
 from crawler.parsing.registry import SITES
 from tests.helpers import FIXTURES
 
@@ -57,25 +58,39 @@ def test_a_page_parsed_in_a_worker_is_the_same_article(pool: WorkerPool) -> None
     assert asdict(there) == asdict(here)
 
 
-def test_a_worker_that_dies_costs_no_call(pool: WorkerPool) -> None:
+def test_a_worker_that_dies_costs_no_call(pool: WorkerPool, tmp_path: Path) -> None:
+    marker = tmp_path / "died"
+
     async def calls() -> tuple[int, int, int]:
         await pool.run(_pid)  # in-process
         worker = await pool.run(_pid)
-        # The worker is killed: the call runs again in-process, the next in a new worker.
-        return worker, await pool.run(_die_once), await pool.run(_pid)
+        # The first try kills its worker; the call runs again in a fresh pool.
+        return worker, await pool.run(_die_once, str(marker)), await pool.run(_pid)
 
-    worker, survived, fresh = asyncio.run(calls())
-    assert survived == os.getpid()
-    assert fresh not in (worker, os.getpid())
+    worker, again, fresh = asyncio.run(calls())
+    assert marker.exists()
+    assert again not in (worker, os.getpid())
+    assert fresh == again  # the fresh pool serves on
 
 
-def _die_once() -> int:
-    """Kills the worker it runs in; returns the pid when run in this test's process."""
-    if str(os.getpid()) != os.environ[_TEST_PID]:
-        os.kill(os.getpid(), signal.SIGKILL)
+def test_a_call_that_kills_every_worker_raises_and_the_crawl_goes_on(pool: WorkerPool) -> None:
+    async def calls() -> int:
+        await pool.run(_pid)  # in-process
+        with pytest.raises(WorkerCrashed):
+            await pool.run(_die)
+        return await pool.run(_pid)
+
+    assert asyncio.run(calls()) != os.getpid()
+
+
+def _die() -> int:
+    os.kill(os.getpid(), signal.SIGKILL)
+    return 0
+
+
+def _die_once(marker: str) -> int:
+    """Kills its worker the first time (leaving ``marker``), returns the pid after."""
+    if not os.path.exists(marker):
+        open(marker, "w").close()
+        _die()
     return os.getpid()
-
-
-# Workers inherit the environment: there this names the test's process, not theirs.
-_TEST_PID = "TEST_WORKERS_PARENT_PID"
-os.environ.setdefault(_TEST_PID, str(os.getpid()))
