@@ -29,8 +29,8 @@ logger = logging.getLogger(__name__)
 
 _CONFIG_TEXT = """\
 # SecantusDB config for the embedded server of the Hindi news pipeline.
-# Host, port and storage path come from the command line (MONGO_EMBEDDED_*).
-# cache_size = "1G"
+# Host, port, storage path and cache size come from the command line
+# (MONGO_EMBEDDED_*); --standalone too (no oplog).
 """
 
 # WiredTiger's cache, most of the server's memory (SecantusDB's default is 1G).
