@@ -48,7 +48,7 @@ import redis
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.throughput import HOST, build_site  # noqa: E402
+from bench.throughput import HOST, served_site  # noqa: E402
 from crawler.devtools.redisserver import throwaway_redis  # noqa: E402
 
 
@@ -266,18 +266,11 @@ def main() -> int:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     resource.setrlimit(resource.RLIMIT_NOFILE, (4096, 4096))
 
-    from crawler.devtools.localsites import FixtureSiteServer
-
     results = []
-    with tempfile.TemporaryDirectory() as tmp:
-        site_dir = Path(tmp) / "sites"
-        start = time.perf_counter()
-        build_site(site_dir, args.n, datetime.now(UTC) - timedelta(days=1))
-        print(f"synthetic site: {args.n} pages in {time.perf_counter() - start:.0f} s", flush=True)
-        with FixtureSiteServer(site_dir) as server:
-            for workers in args.workers:
-                results.append(one_night(workers, args.n, site_dir, server.url))
-                print(f"  {workers} workers done", flush=True)
+    with served_site(args.n) as (site_dir, url):
+        for workers in args.workers:
+            results.append(one_night(workers, args.n, site_dir, url))
+            print(f"  {workers} workers done", flush=True)
     header = ("workers", "articles", "seconds", "pages/s", "steady/s", "crawl CPU", "MongoDB")
     header += ("sites", "Redis")
     print("\n{:>7} {:>9} {:>8} {:>8} {:>9} {:>10} {:>8} {:>6} {:>6}".format(*header))

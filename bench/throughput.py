@@ -41,7 +41,8 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Iterable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -120,6 +121,21 @@ def build_site(root: Path, n: int, day: datetime) -> None:
 
 
 # --- the contenders (run in a child process) ------------------------------------------------
+
+
+@contextmanager
+def served_site(n: int) -> Iterator[tuple[Path, str]]:
+    """The synthetic site of ``n`` articles, built in a temporary directory and served
+    on loopback: (its directory, the server's URL)."""
+    from crawler.devtools.localsites import FixtureSiteServer
+
+    with tempfile.TemporaryDirectory() as tmp:
+        site_dir = Path(tmp) / "sites"
+        start = time.perf_counter()
+        build_site(site_dir, n, datetime.now(UTC) - timedelta(days=1))
+        print(f"synthetic site: {n} pages in {time.perf_counter() - start:.0f} s", flush=True)
+        with FixtureSiteServer(site_dir) as server:
+            yield site_dir, server.url
 
 
 def run_contender(kind: str, n: int, out: Path) -> None:
@@ -438,22 +454,13 @@ def main() -> int:
         run_contender(args.contender, args.n, Path(args.out))
         return 0
 
-    from crawler.devtools.localsites import FixtureSiteServer
-
-    with tempfile.TemporaryDirectory() as tmp:
-        site_dir = Path(tmp) / "sites"
-        start = time.perf_counter()
-        build_site(site_dir, args.n, datetime.now(UTC) - timedelta(days=1))
-        print(f"synthetic site: {args.n} pages in {time.perf_counter() - start:.0f} s", flush=True)
-        with FixtureSiteServer(site_dir) as server:
-            if args.profile or args.only_profile:
-                profile_round(args.n, site_dir, server.url)
-            if args.only_profile:
-                return 0
-            baselines = not args.full_only
-            rounds = [
-                one_round(args.n, site_dir, server.url, baselines) for _ in range(args.rounds)
-            ]
+    with served_site(args.n) as (site_dir, url):
+        if args.profile or args.only_profile:
+            profile_round(args.n, site_dir, url)
+        if args.only_profile:
+            return 0
+        baselines = not args.full_only
+        rounds = [one_round(args.n, site_dir, url, baselines) for _ in range(args.rounds)]
     med = lambda key, field: statistics.median(r[key][field] for r in rounds)  # noqa: E731
     bare_rate = med("bare", "pages") / med("bare", "seconds") if baselines else 0.0
     header = ("contender", "articles", "seconds", "pages/s", "× bare", "RSS MB")
