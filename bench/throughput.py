@@ -51,6 +51,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 TEMPLATE = next((ROOT / "tests/fixtures/sites/www.jagran.com/uttar-pradesh").glob("*21109565.html"))
+from crawler.storage.embedded import DEFAULT_CACHE_SIZE  # noqa: E402
+
 CORPUS = ROOT / "crawler/data/topic-corpus/l3cube-indicnews-hindi-shc.csv"
 HOST = "www.jagran.com"
 PER_SITEMAP = 1000
@@ -306,7 +308,7 @@ def one_round(n: int, site_dir: Path, local_url: str, baselines: bool = True) ->
             pages = json.loads(Path(out.name).read_text())["pages"]
         results[kind] = {"pages": pages, "seconds": seconds, "rss": rss}
     with tempfile.TemporaryDirectory() as data:
-        server = EmbeddedMongo(Path(data) / "mongo", _free_port())
+        server = EmbeddedMongo(Path(data) / "mongo", _free_port(), cache_size=DB_CACHE[0])
         uri = server.start()
         pid = server.status().get("pid") or 0
         crawl = [sys.executable, "-m", "crawler", *_full_crawl_args(n, site_dir, data)]
@@ -333,6 +335,8 @@ def one_round(n: int, site_dir: Path, local_url: str, baselines: bool = True) ->
 
 # -s NAME=VALUE options of the benchmark, passed on to every full crawl (levers to compare).
 EXTRA_SETTINGS: list[str] = []
+# --db-cache: the embedded server's WiredTiger cache (MONGO_EMBEDDED_CACHE_SIZE's default).
+DB_CACHE: list[str] = []
 
 
 def _full_crawl_args(n: int, site_dir: Path, data: str) -> list[str]:
@@ -361,7 +365,7 @@ def profile_round(n: int, site_dir: Path, local_url: str) -> None:
     from crawler.storage.embedded import EmbeddedMongo
 
     with tempfile.TemporaryDirectory() as data, tempfile.NamedTemporaryFile(suffix=".json") as out:
-        server = EmbeddedMongo(Path(data) / "mongo", _free_port())
+        server = EmbeddedMongo(Path(data) / "mongo", _free_port(), cache_size=DB_CACHE[0])
         uri = server.start()
         pid = int(server.status().get("pid") or 0)
         env = {
@@ -439,6 +443,12 @@ def main() -> int:
         help="a setting for the full crawls (repeatable), e.g. -s WORKERS_PROCESSES=0",
     )
     parser.add_argument(
+        "--db-cache",
+        default=DEFAULT_CACHE_SIZE,
+        metavar="SIZE",
+        help=f"the database's WiredTiger cache (default {DEFAULT_CACHE_SIZE})",
+    )
+    parser.add_argument(
         "--full-only", action="store_true", help="only the full crawl (memory and sizes at N)"
     )
     parser.add_argument("--only-profile", action="store_true", help=argparse.SUPPRESS)
@@ -447,6 +457,7 @@ def main() -> int:
     parser.add_argument("--out", help=argparse.SUPPRESS)
     args = parser.parse_args()
     EXTRA_SETTINGS.extend(args.settings)
+    DB_CACHE.append(args.db_cache)
     if args.profiled:
         run_profiled(json.loads(args.profiled), Path(args.out))
         return 0

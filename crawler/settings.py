@@ -142,8 +142,10 @@ MONGO_SERVER_TIMEOUT_MS = 3000
 MONGO_JOURNAL_PATH = str(_data / "journal" / "pending.jsonl")
 MONGO_EMBEDDED_DIR = str(_data / "mongo")
 MONGO_EMBEDDED_PORT = int(os.environ.get("MONGO_EMBEDDED_PORT", "27217"))
-# WiredTiger's cache in the embedded server, most of its memory: 256M holds 10,000
-# articles' working set (bench/throughput.py); a bigger corpus can give it more.
+# WiredTiger's cache in the embedded server: 256M holds 10,000 articles with their
+# indexes (205 MB). The server's memory is mostly its Python heap, not this cache: at
+# 10,000 articles it peaked at 418 MB with 256M and 509 MB with 128M
+# (bench/throughput.py --db-cache).
 MONGO_EMBEDDED_CACHE_SIZE = "256M"
 # Wait for the server's journal on every article and run write (j=True): SecantusDB
 # acknowledges plain writes before they reach disk, and a kill -9 then loses some.

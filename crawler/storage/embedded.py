@@ -33,7 +33,7 @@ _CONFIG_TEXT = """\
 # (MONGO_EMBEDDED_*); --standalone too (no oplog).
 """
 
-# WiredTiger's cache, most of the server's memory (SecantusDB's default is 1G).
+# WiredTiger's cache (SecantusDB's default is 1G); see MONGO_EMBEDDED_CACHE_SIZE.
 DEFAULT_CACHE_SIZE = "256M"
 
 # Lines WiredTiger and the server print when they cannot take the data dir or the port.
