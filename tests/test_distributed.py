@@ -428,10 +428,13 @@ def test_a_worker_killed_mid_request_loses_nothing(
 # --- the pieces, on the real Redis ---------------------------------------------------------
 
 
-def _frontier(server: redis.Redis, **kwargs: Any) -> SiteFrontier:
+def _frontier(
+    server: redis.Redis, keys: RunKeys | None = None, site: str = "jagran", **kwargs: Any
+) -> SiteFrontier:
+    """A site's frontier in ``keys`` (a fresh run's by default), unlimited unless told."""
     options = {"lease_seconds": 60, "max_in_flight": 0, "delay_seconds": 0, "ttl_seconds": 60}
-    keys = RunKeys(f"unit-{uuid.uuid4().hex[:8]}", "run1")
-    return SiteFrontier(server, keys, "jagran", **(options | kwargs))
+    keys = keys or RunKeys(f"unit-{uuid.uuid4().hex[:8]}", "run1")
+    return SiteFrontier(server, keys, site, **(options | kwargs))
 
 
 @pytest.fixture
@@ -474,15 +477,7 @@ def test_a_renewed_lease_stays_and_an_ack_after_expiry_says_so(server: redis.Red
 def test_the_politeness_gate_is_global(server: redis.Redis) -> None:
     # Two workers' pops against one site: concurrency and delay hold for both together.
     one = _frontier(server, max_in_flight=2, delay_seconds=0)
-    two = SiteFrontier(
-        server,
-        one.keys,
-        "jagran",
-        lease_seconds=60,
-        max_in_flight=2,
-        delay_seconds=0,
-        ttl_seconds=60,
-    )
+    two = _frontier(server, one.keys, max_in_flight=2)
     server.zadd(one.key("requests"), {b"a": 0, b"b": 0, b"c": 0})
     assert one.pop()[0] is not None and two.pop()[0] is not None
     assert one.pop()[0] is None and two.pop()[0] is None  # two in flight: the cap
@@ -520,27 +515,11 @@ def test_a_worker_starting_late_skips_the_sites_already_closed(
     settings = project_settings()
     settings.set("REDIS_URL", redis_url, "cmdline")
     settings.set("DISTRIBUTED_KEY_PREFIX", prefix, "cmdline")
-    closed = SiteFrontier(
-        server,
-        cluster.keys("r1"),
-        "jagran",
-        lease_seconds=1,
-        max_in_flight=0,
-        delay_seconds=0,
-        ttl_seconds=60,
-    )
+    closed = _frontier(server, cluster.keys("r1"), lease_seconds=1)
     closed.set_discovery("closed")
     night = join_night(settings, ["jagran", "bhaskar"], "worker")
     assert night is not None and (night.role, night.sites) == ("worker", ["bhaskar"])
-    closed_too = SiteFrontier(
-        server,
-        cluster.keys("r1"),
-        "bhaskar",
-        lease_seconds=1,
-        max_in_flight=0,
-        delay_seconds=0,
-        ttl_seconds=60,
-    )
+    closed_too = _frontier(server, cluster.keys("r1"), "bhaskar", lease_seconds=1)
     closed_too.set_discovery("closed")
     assert join_night(settings, ["jagran", "bhaskar"], "worker") is None  # the night is over
 
@@ -560,15 +539,7 @@ def test_cluster_status_shows_queues_workers_and_rate(server: redis.Redis, redis
     prefix = f"status-{uuid.uuid4().hex[:8]}"
     cluster = Cluster(server, prefix)
     assert cluster.claim_run("r1", ["jagran", "bhaskar"], 30)
-    frontier = SiteFrontier(
-        server,
-        cluster.keys("r1"),
-        "jagran",
-        lease_seconds=60,
-        max_in_flight=0,
-        delay_seconds=0,
-        ttl_seconds=60,
-    )
+    frontier = _frontier(server, cluster.keys("r1"))
     server.zadd(frontier.key("requests"), {b"a": 0, b"b": 0, b"c": 0})
     lease, _ = frontier.pop()
     assert lease is not None

@@ -18,7 +18,7 @@ the articles collection until ``ensure_catalog`` has run (at every crawl's start
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, TypeVar
 
 from pymongo import ASCENDING, DESCENDING, ReplaceOne, UpdateOne
 from pymongo.collection import Collection
@@ -29,6 +29,8 @@ CATALOG_FIELDS = ("site", "category", "published_at", "modified_at", "listed_mod
 _TOUCHED = "listed_modified_at"
 # SecantusDB answers `$in` in time quadratic in the list; keep such lists short.
 IN_CHUNK = 200
+
+T = TypeVar("T")
 
 
 def catalog_write(
@@ -44,7 +46,7 @@ def catalog_write(
     return ReplaceOne({"_id": doc["url"]}, entry, upsert=True)
 
 
-def chunks(values: list[str], size: int = IN_CHUNK) -> Iterator[list[str]]:
+def chunks(values: list[T], size: int = IN_CHUNK) -> Iterator[list[T]]:
     for start in range(0, len(values), size):
         yield values[start : start + size]
 
@@ -73,8 +75,8 @@ class QueryPlanner:
         self.catalog.delete_many({})
         fields = {"_id": 0, "url": 1, **dict.fromkeys(CATALOG_FIELDS, 1)}
         ops = [catalog_write(doc) for doc in self.articles.find({}, fields)]
-        for start in range(0, len(ops), 1000):
-            self.catalog.bulk_write(ops[start : start + 1000], ordered=False)
+        for batch in chunks(ops, 1000):
+            self.catalog.bulk_write(batch, ordered=False)
         return len(ops)
 
     def _on_catalog(self, query: dict[str, Any], *fields: str) -> bool:
@@ -126,15 +128,17 @@ class QueryPlanner:
 
     def fetch(self, urls: list[str], projection: dict[str, int]) -> Iterator[dict[str, Any]]:
         """The articles of ``urls``, in that order."""
-        fields = {**projection, "url": 1} if any(projection.values()) else projection
+        # An inclusive projection without url still needs it here to put docs in order.
+        borrowed_url = any(projection.values()) and not projection.get("url")
+        fields = {**projection, "url": 1} if borrowed_url else projection
         for chunk in chunks(urls):
             found = self.articles.find({"url": {"$in": chunk}}, fields)
             by_url = {doc["url"]: doc for doc in found}
             for url in chunk:
                 if url in by_url:
                     doc = by_url[url]
-                    if any(projection.values()) and not projection.get("url"):
-                        doc.pop("url", None)
+                    if borrowed_url:
+                        del doc["url"]
                     yield doc
 
     def summary(self, query: dict[str, Any]) -> list[dict[str, Any]]:
