@@ -49,8 +49,9 @@ INDIAN_LANGUAGES: tuple[str, ...] = (
     "ur",
 )
 
-# The model's cost grows with the text; a few thousand characters decide any article.
-_MAX_CHARS = 5000
+# The model's cost grows with the text (a Python loop over its UTF-8 bytes: 3 ms for
+# 5,000 Devanagari characters); 2,000 characters decide an article as surely.
+_MAX_CHARS = 2000
 
 # --- legacy fonts -------------------------------------------------------------------------
 
