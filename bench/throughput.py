@@ -51,7 +51,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 TEMPLATE = next((ROOT / "tests/fixtures/sites/www.jagran.com/uttar-pradesh").glob("*21109565.html"))
-from crawler.storage.embedded import DEFAULT_CACHE_SIZE  # noqa: E402
+from crawler.storage.embedded import DEFAULT_CACHE_SIZE, DEFAULT_MALLOC_ARENAS  # noqa: E402
 
 CORPUS = ROOT / "crawler/data/topic-corpus/l3cube-indicnews-hindi-shc.csv"
 HOST = "www.jagran.com"
@@ -308,7 +308,7 @@ def one_round(n: int, site_dir: Path, local_url: str, baselines: bool = True) ->
             pages = json.loads(Path(out.name).read_text())["pages"]
         results[kind] = {"pages": pages, "seconds": seconds, "rss": rss}
     with tempfile.TemporaryDirectory() as data:
-        server = EmbeddedMongo(Path(data) / "mongo", _free_port(), cache_size=DB_CACHE[0])
+        server = EmbeddedMongo(Path(data) / "mongo", _free_port(), **DB_OPTIONS)
         uri = server.start()
         pid = server.status().get("pid") or 0
         crawl = [sys.executable, "-m", "crawler", *_full_crawl_args(n, site_dir, data)]
@@ -335,8 +335,9 @@ def one_round(n: int, site_dir: Path, local_url: str, baselines: bool = True) ->
 
 # -s NAME=VALUE options of the benchmark, passed on to every full crawl (levers to compare).
 EXTRA_SETTINGS: list[str] = []
-# --db-cache: the embedded server's WiredTiger cache (MONGO_EMBEDDED_CACHE_SIZE's default).
-DB_CACHE: list[str] = []
+# --db-cache and --db-arenas: the embedded server's WiredTiger cache and malloc arenas
+# (MONGO_EMBEDDED_CACHE_SIZE's and MONGO_EMBEDDED_MALLOC_ARENAS's defaults).
+DB_OPTIONS: dict[str, Any] = {}
 
 
 def _full_crawl_args(n: int, site_dir: Path, data: str) -> list[str]:
@@ -365,7 +366,7 @@ def profile_round(n: int, site_dir: Path, local_url: str) -> None:
     from crawler.storage.embedded import EmbeddedMongo
 
     with tempfile.TemporaryDirectory() as data, tempfile.NamedTemporaryFile(suffix=".json") as out:
-        server = EmbeddedMongo(Path(data) / "mongo", _free_port(), cache_size=DB_CACHE[0])
+        server = EmbeddedMongo(Path(data) / "mongo", _free_port(), **DB_OPTIONS)
         uri = server.start()
         pid = int(server.status().get("pid") or 0)
         env = {
@@ -449,6 +450,13 @@ def main() -> int:
         help=f"the database's WiredTiger cache (default {DEFAULT_CACHE_SIZE})",
     )
     parser.add_argument(
+        "--db-arenas",
+        type=int,
+        default=DEFAULT_MALLOC_ARENAS,
+        metavar="N",
+        help=f"the database's malloc arenas, 0: glibc's own (default {DEFAULT_MALLOC_ARENAS})",
+    )
+    parser.add_argument(
         "--full-only", action="store_true", help="only the full crawl (memory and sizes at N)"
     )
     parser.add_argument("--only-profile", action="store_true", help=argparse.SUPPRESS)
@@ -457,7 +465,7 @@ def main() -> int:
     parser.add_argument("--out", help=argparse.SUPPRESS)
     args = parser.parse_args()
     EXTRA_SETTINGS.extend(args.settings)
-    DB_CACHE.append(args.db_cache)
+    DB_OPTIONS.update(cache_size=args.db_cache, malloc_arenas=args.db_arenas)
     if args.profiled:
         run_profiled(json.loads(args.profiled), Path(args.out))
         return 0

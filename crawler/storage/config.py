@@ -64,6 +64,7 @@ class MongoConfig:
     embedded_dir: str
     embedded_port: int
     embedded_cache_size: str
+    embedded_malloc_arenas: int
     server_timeout_ms: int
 
     @classmethod
@@ -74,13 +75,17 @@ class MongoConfig:
             embedded_dir=settings.get("MONGO_EMBEDDED_DIR"),
             embedded_port=settings.getint("MONGO_EMBEDDED_PORT"),
             embedded_cache_size=settings.get("MONGO_EMBEDDED_CACHE_SIZE"),
+            embedded_malloc_arenas=settings.getint("MONGO_EMBEDDED_MALLOC_ARENAS"),
             server_timeout_ms=settings.getint("MONGO_SERVER_TIMEOUT_MS"),
         )
 
     @property
     def embedded(self) -> EmbeddedMongo:
         return EmbeddedMongo(
-            Path(self.embedded_dir), self.embedded_port, cache_size=self.embedded_cache_size
+            Path(self.embedded_dir),
+            self.embedded_port,
+            cache_size=self.embedded_cache_size,
+            malloc_arenas=self.embedded_malloc_arenas,
         )
 
     def resolve(self) -> str:

@@ -35,6 +35,9 @@ _CONFIG_TEXT = """\
 
 # WiredTiger's cache (SecantusDB's default is 1G); see MONGO_EMBEDDED_CACHE_SIZE.
 DEFAULT_CACHE_SIZE = "256M"
+# glibc malloc arenas of the server process (MALLOC_ARENA_MAX); see
+# MONGO_EMBEDDED_MALLOC_ARENAS. 0 leaves glibc's default (8 per core).
+DEFAULT_MALLOC_ARENAS = 2
 
 # Lines WiredTiger and the server print when they cannot take the data dir or the port.
 _LOCKED_MARKERS = ("already being managed by another process", "WiredTiger.lock")
@@ -78,11 +81,13 @@ class EmbeddedMongo:
         port: int,
         host: str = "127.0.0.1",
         cache_size: str = DEFAULT_CACHE_SIZE,
+        malloc_arenas: int = DEFAULT_MALLOC_ARENAS,
     ) -> None:
         self.data_dir = Path(data_dir).expanduser().resolve()
         self.port = int(port)
         self.host = host
         self.cache_size = cache_size
+        self.malloc_arenas = int(malloc_arenas)
         self.db_path = self.data_dir / "db"
         self.log_path = self.data_dir / "server.log"
         self.pid_path = self.data_dir / "server.pid"
@@ -213,6 +218,8 @@ class EmbeddedMongo:
             self.cache_size,
         ]
         env = dict(os.environ, PYTHONUNBUFFERED="1")
+        if self.malloc_arenas > 0:
+            env["MALLOC_ARENA_MAX"] = str(self.malloc_arenas)
         log_fd = os.open(self.log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
         try:
             # posix_spawn with setsid is Popen(start_new_session=True) without a Popen
