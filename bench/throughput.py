@@ -24,8 +24,11 @@ their thread), the rest of the crawl process (Scrapy, the event loop, the
 downloader) and the database server's own CPU.
 
 Printed per contender: articles, wall seconds (process start to exit), pages/s,
-ratio to bare, peak RSS of the crawl process; for the full crawl also the database
-server's peak RSS, and night 2's wall time and requests. Medians over --rounds.
+ratio to bare, peak RSS of the crawl process, CPU milliseconds per page of all the
+processes it keeps busy (the crawl with its parse worker, the database, the fixture
+server) and the most pages/s that CPU allows on this machine's cores; for the full
+crawl also the database server's peak RSS, and night 2's wall time and requests.
+Medians over --rounds.
 """
 
 from __future__ import annotations
@@ -262,8 +265,9 @@ def _peak_rss_mb(pid: int) -> float:
     return int(match[1]) / 1024 if match else 0.0
 
 
-def _timed(cmd: list[str], env: dict[str, str]) -> tuple[float, float, str]:
-    """(wall seconds, peak RSS MiB of that child alone, its stderr)."""
+def _timed(cmd: list[str], env: dict[str, str]) -> tuple[float, float, float, str]:
+    """(wall seconds, peak RSS MiB of that child alone, CPU seconds of it and of the
+    children it waited for (the parse worker), its stderr)."""
     start = time.perf_counter()
     with tempfile.TemporaryFile() as err:
         child = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=err)
@@ -275,7 +279,7 @@ def _timed(cmd: list[str], env: dict[str, str]) -> tuple[float, float, str]:
     if child.returncode not in (0, 3):  # 3: a monitor failed (e.g. no history), still ran
         sys.stderr.write(log[-3000:])
         raise SystemExit(f"{' '.join(cmd[1:5])} exited {child.returncode}")
-    return seconds, usage.ru_maxrss / 1024, log
+    return seconds, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime, log
 
 
 def _free_port() -> int:
@@ -291,7 +295,8 @@ def one_round(n: int, site_dir: Path, local_url: str, baselines: bool = True) ->
     results: dict[str, Any] = {}
     for kind in ("bare", "trafilatura") if baselines else ():
         with tempfile.NamedTemporaryFile(suffix=".json") as out:
-            seconds, rss, _ = _timed(
+            own_cpu = time.process_time()
+            seconds, rss, cpu, _ = _timed(
                 [
                     sys.executable,
                     __file__,
@@ -306,7 +311,15 @@ def one_round(n: int, site_dir: Path, local_url: str, baselines: bool = True) ->
                 env,
             )
             pages = json.loads(Path(out.name).read_text())["pages"]
-        results[kind] = {"pages": pages, "seconds": seconds, "rss": rss}
+        server_cpu = time.process_time() - own_cpu
+        results[kind] = {
+            "pages": pages,
+            "seconds": seconds,
+            "rss": rss,
+            "cpu": cpu,
+            "db_cpu": 0.0,
+            "server_cpu": server_cpu,
+        }
     with tempfile.TemporaryDirectory() as data:
         server = EmbeddedMongo(Path(data) / "mongo", _free_port(), **DB_OPTIONS)
         uri = server.start()
@@ -317,7 +330,9 @@ def one_round(n: int, site_dir: Path, local_url: str, baselines: bool = True) ->
             for night in ("full", "night2"):
                 if night == "night2":
                     results["db_rss_night1"] = _peak_rss_mb(int(pid))
-                seconds, rss, log = _timed(crawl, db_env)
+                db_cpu = _cpu_seconds(int(pid))
+                own_cpu = time.process_time()  # the fixture server's threads run here
+                seconds, rss, cpu, log = _timed(crawl, db_env)
                 stats = _final_stats(log)
                 results[night] = {
                     "pages": stats.get("pipelines/store/new", 0)
@@ -325,6 +340,9 @@ def one_round(n: int, site_dir: Path, local_url: str, baselines: bool = True) ->
                     "requests": stats.get("downloader/request_count", 0),
                     "seconds": seconds,
                     "rss": rss,
+                    "cpu": cpu,
+                    "db_cpu": _cpu_seconds(int(pid)) - db_cpu,
+                    "server_cpu": time.process_time() - own_cpu,
                 }
             results["db_rss"] = _peak_rss_mb(int(pid))
             results["collections"] = _collection_sizes(uri, "bench")
@@ -380,7 +398,7 @@ def profile_round(n: int, site_dir: Path, local_url: str) -> None:
             db_cpu = _cpu_seconds(pid)
             own_cpu = time.process_time()  # the fixture server's threads run in this process
             args = json.dumps(_full_crawl_args(n, site_dir, data))
-            seconds, _, _ = _timed(
+            seconds, _, _, _ = _timed(
                 [sys.executable, __file__, str(n), "--profiled", args, "--out", out.name], env
             )
             db_cpu = _cpu_seconds(pid) - db_cpu
@@ -419,6 +437,14 @@ def _collection_sizes(uri: str, database: str) -> dict[str, dict[str, Any]]:
                 "largest": f"{largest} {indexes[largest] / 2**20:.1f}",
             }
     return sizes
+
+
+def _cpu_per_page(rounds: list[dict[str, Any]], key: str, part: str = "") -> float:
+    """Median CPU milliseconds per page of one contender: one part, or all three."""
+    parts = (part,) if part else ("cpu", "db_cpu", "server_cpu")
+    return statistics.median(
+        1000 * sum(r[key][p] for p in parts) / max(r[key]["pages"], 1) for r in rounds
+    )
 
 
 def _final_stats(log: str) -> dict[str, Any]:
@@ -482,14 +508,26 @@ def main() -> int:
         rounds = [one_round(args.n, site_dir, url, baselines) for _ in range(args.rounds)]
     med = lambda key, field: statistics.median(r[key][field] for r in rounds)  # noqa: E731
     bare_rate = med("bare", "pages") / med("bare", "seconds") if baselines else 0.0
-    header = ("contender", "articles", "seconds", "pages/s", "× bare", "RSS MB")
-    print("\n{:<12} {:>9} {:>8} {:>8} {:>7} {:>7}".format(*header))
+    header = ("contender", "articles", "seconds", "pages/s", "× bare", "RSS MB", "CPU ms/page")
+    print("\n{:<12} {:>9} {:>8} {:>8} {:>7} {:>7} {:>12}".format(*header))
     for key in ("bare", "trafilatura", "full") if baselines else ("full",):
         rate = med(key, "pages") / med(key, "seconds")
         ratio = f"{rate / bare_rate:>7.2f}" if bare_rate else f"{'-':>7}"
         print(
             f"{key:<12} {med(key, 'pages'):>9.0f} {med(key, 'seconds'):>8.1f} {rate:>8.1f} "
-            f"{ratio} {med(key, 'rss'):>7.0f}"
+            f"{ratio} {med(key, 'rss'):>7.0f} {_cpu_per_page(rounds, key):>12.1f}"
+        )
+    print(
+        "\nCPU per page (ms), all processes: the crawl with its parse worker, the database, "
+        "the fixture server;\nthe most pages/s that much CPU allows on "
+        f"{os.cpu_count()} cores, perfectly overlapped:"
+    )
+    for key in ("bare", "trafilatura", "full") if baselines else ("full",):
+        parts = [_cpu_per_page(rounds, key, part) for part in ("cpu", "db_cpu", "server_cpu")]
+        ceiling = (os.cpu_count() or 1) * 1000 / sum(parts)
+        print(
+            f"  {key:<12} {parts[0]:>5.1f} + {parts[1]:>4.1f} + {parts[2]:>4.1f} "
+            f"= {sum(parts):>5.1f}  -> at most {ceiling:>6.1f} pages/s"
         )
     print(
         f"\nnight 2: {med('night2', 'seconds'):.1f} s, {med('night2', 'requests'):.0f} requests, "

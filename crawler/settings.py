@@ -149,8 +149,9 @@ MONGO_EMBEDDED_PORT = int(os.environ.get("MONGO_EMBEDDED_PORT", "27217"))
 MONGO_EMBEDDED_CACHE_SIZE = "256M"
 # glibc malloc arenas of the embedded server (MALLOC_ARENA_MAX; 0: glibc's default of
 # 8 per core). What the server kept after a night was mostly freed memory held in
-# per-thread arenas: with 2, at 10,000 articles it peaked at 278 MB after night 1
-# instead of 418 (bench/throughput.py --db-arenas).
+# per-thread arenas: at 10,000 articles it peaked at 284 MB after night 1 and 346 MB
+# after night 2 with 2, at 402 and 518 MB with glibc's default (bench/throughput.py
+# --db-arenas 0).
 MONGO_EMBEDDED_MALLOC_ARENAS = 2
 # Wait for the server's journal on every article and run write (j=True): SecantusDB
 # acknowledges plain writes before they reach disk, and a kill -9 then loses some.
