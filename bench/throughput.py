@@ -43,6 +43,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import AsyncIterator, Iterable, Iterator
 from contextlib import contextmanager
@@ -265,13 +266,43 @@ def _peak_rss_mb(pid: int) -> float:
     return int(match[1]) / 1024 if match else 0.0
 
 
+def _descendants(pid: int) -> list[int]:
+    """The processes under ``pid`` (children of any of its threads), recursively."""
+    found = []
+    for children in Path(f"/proc/{pid}/task").glob("*/children"):
+        try:
+            pids = [int(p) for p in children.read_text().split()]
+        except OSError:
+            continue
+        for child in pids:
+            found += [child, *_descendants(child)]
+    return found
+
+
+def _sample_descendants_cpu(pid: int, cpu: dict[int, float], done: threading.Event) -> None:
+    """Until ``done``: the CPU seconds each process under ``pid`` has used so far. The
+    parse worker is a child of multiprocessing's fork server, which the crawl never
+    waits for, so its CPU reaches no rusage; sampled every 0.2 s instead."""
+    while not done.wait(0.2):
+        for child in _descendants(pid):
+            cpu[child] = max(cpu.get(child, 0.0), _cpu_seconds(child))
+
+
 def _timed(cmd: list[str], env: dict[str, str]) -> tuple[float, float, float, str]:
-    """(wall seconds, peak RSS MiB of that child alone, CPU seconds of it and of the
-    children it waited for (the parse worker), its stderr)."""
+    """(wall seconds, peak RSS MiB of that child alone, CPU seconds of it and of every
+    process under it (the parse worker), its stderr)."""
     start = time.perf_counter()
+    descendants_cpu: dict[int, float] = {}
+    done = threading.Event()
     with tempfile.TemporaryFile() as err:
         child = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=err)
+        sampler = threading.Thread(
+            target=_sample_descendants_cpu, args=(child.pid, descendants_cpu, done)
+        )
+        sampler.start()
         _, status, usage = os.wait4(child.pid, 0)
+        done.set()
+        sampler.join()
         child.returncode = os.waitstatus_to_exitcode(status)
         seconds = time.perf_counter() - start
         err.seek(0)
@@ -279,7 +310,8 @@ def _timed(cmd: list[str], env: dict[str, str]) -> tuple[float, float, float, st
     if child.returncode not in (0, 3):  # 3: a monitor failed (e.g. no history), still ran
         sys.stderr.write(log[-3000:])
         raise SystemExit(f"{' '.join(cmd[1:5])} exited {child.returncode}")
-    return seconds, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime, log
+    cpu = usage.ru_utime + usage.ru_stime + sum(descendants_cpu.values())
+    return seconds, usage.ru_maxrss / 1024, cpu, log
 
 
 def _free_port() -> int:
