@@ -177,6 +177,9 @@ def run_contender(kind: str, n: int, out: Path) -> None:
         {
             "ITEM_PIPELINES": {},
             "INCREMENTAL_ENABLED": False,
+            # Monitors read their history from MongoDB: they would start the project's
+            # embedded server for a spider that stores nothing.
+            "MONITORS_ENABLED": False,
             "AUTOTHROTTLE_ENABLED": False,
             "LOG_LEVEL": "WARNING",
             "CRAWL_MAX_ARTICLES": n,
