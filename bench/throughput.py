@@ -291,9 +291,9 @@ def _sample_descendants_cpu(pid: int, cpu: dict[int, float], done: threading.Eve
             cpu[child] = max(cpu.get(child, 0.0), _cpu_seconds(child))
 
 
-def _timed(cmd: list[str], env: dict[str, str]) -> tuple[float, float, float, str]:
-    """(wall seconds, peak RSS MiB of that child alone, CPU seconds of it and of every
-    process under it (the parse worker), its stderr)."""
+def _timed(cmd: list[str], env: dict[str, str]) -> tuple[float, float, float, float, str]:
+    """(wall seconds, peak RSS MiB of that child alone, its CPU seconds, the CPU seconds
+    of every process under it (the parse worker), its stderr)."""
     start = time.perf_counter()
     descendants_cpu: dict[int, float] = {}
     done = threading.Event()
@@ -313,8 +313,8 @@ def _timed(cmd: list[str], env: dict[str, str]) -> tuple[float, float, float, st
     if child.returncode not in (0, 3):  # 3: a monitor failed (e.g. no history), still ran
         sys.stderr.write(log[-3000:])
         raise SystemExit(f"{' '.join(cmd[1:5])} exited {child.returncode}")
-    cpu = usage.ru_utime + usage.ru_stime + sum(descendants_cpu.values())
-    return seconds, usage.ru_maxrss / 1024, cpu, log
+    cpu = usage.ru_utime + usage.ru_stime
+    return seconds, usage.ru_maxrss / 1024, cpu, sum(descendants_cpu.values()), log
 
 
 def _free_port() -> int:
@@ -331,7 +331,7 @@ def one_round(n: int, site_dir: Path, local_url: str, baselines: bool = True) ->
     for kind in ("bare", "trafilatura") if baselines else ():
         with tempfile.NamedTemporaryFile(suffix=".json") as out:
             own_cpu = time.process_time()
-            seconds, rss, cpu, _ = _timed(
+            seconds, rss, cpu, worker_cpu, _ = _timed(
                 [
                     sys.executable,
                     __file__,
@@ -352,6 +352,7 @@ def one_round(n: int, site_dir: Path, local_url: str, baselines: bool = True) ->
             "seconds": seconds,
             "rss": rss,
             "cpu": cpu,
+            "worker_cpu": worker_cpu,
             "db_cpu": 0.0,
             "server_cpu": server_cpu,
         }
@@ -367,7 +368,7 @@ def one_round(n: int, site_dir: Path, local_url: str, baselines: bool = True) ->
                     results["db_rss_night1"] = _peak_rss_mb(int(pid))
                 db_cpu = _cpu_seconds(int(pid))
                 own_cpu = time.process_time()  # the fixture server's threads run here
-                seconds, rss, cpu, log = _timed(crawl, db_env)
+                seconds, rss, cpu, worker_cpu, log = _timed(crawl, db_env)
                 stats = _final_stats(log)
                 results[night] = {
                     "pages": stats.get("pipelines/store/new", 0)
@@ -376,6 +377,7 @@ def one_round(n: int, site_dir: Path, local_url: str, baselines: bool = True) ->
                     "seconds": seconds,
                     "rss": rss,
                     "cpu": cpu,
+                    "worker_cpu": worker_cpu,
                     "db_cpu": _cpu_seconds(int(pid)) - db_cpu,
                     "server_cpu": time.process_time() - own_cpu,
                 }
@@ -433,7 +435,7 @@ def profile_round(n: int, site_dir: Path, local_url: str) -> None:
             db_cpu = _cpu_seconds(pid)
             own_cpu = time.process_time()  # the fixture server's threads run in this process
             args = json.dumps(_full_crawl_args(n, site_dir, data))
-            seconds, _, _, _ = _timed(
+            seconds, _, _, _, _ = _timed(
                 [sys.executable, __file__, str(n), "--profiled", args, "--out", out.name], env
             )
             db_cpu = _cpu_seconds(pid) - db_cpu
@@ -474,9 +476,14 @@ def _collection_sizes(uri: str, database: str) -> dict[str, dict[str, Any]]:
     return sizes
 
 
+# Where a contender's CPU goes: the crawl process, the processes under it (the parse
+# worker), the database server and the fixture server.
+CPU_PARTS = ("cpu", "worker_cpu", "db_cpu", "server_cpu")
+
+
 def _cpu_per_page(rounds: list[dict[str, Any]], key: str, part: str = "") -> float:
     """Median CPU milliseconds per page of one contender: one part, or all three."""
-    parts = (part,) if part else ("cpu", "db_cpu", "server_cpu")
+    parts = (part,) if part else CPU_PARTS
     return statistics.median(
         1000 * sum(r[key][p] for p in parts) / max(r[key]["pages"], 1) for r in rounds
     )
@@ -553,15 +560,15 @@ def main() -> int:
             f"{ratio} {med(key, 'rss'):>7.0f} {_cpu_per_page(rounds, key):>12.1f}"
         )
     print(
-        "\nCPU per page (ms), all processes: the crawl with its parse worker, the database, "
+        "\nCPU per page (ms): the crawl process, its parse worker, the database, "
         "the fixture server;\nthe most pages/s that much CPU allows on "
         f"{os.cpu_count()} cores, perfectly overlapped:"
     )
     for key in ("bare", "trafilatura", "full") if baselines else ("full",):
-        parts = [_cpu_per_page(rounds, key, part) for part in ("cpu", "db_cpu", "server_cpu")]
+        parts = [_cpu_per_page(rounds, key, part) for part in CPU_PARTS]
         ceiling = (os.cpu_count() or 1) * 1000 / sum(parts)
         print(
-            f"  {key:<12} {parts[0]:>5.1f} + {parts[1]:>4.1f} + {parts[2]:>4.1f} "
+            f"  {key:<12} {' + '.join(f'{p:>4.1f}' for p in parts)} "
             f"= {sum(parts):>5.1f}  -> at most {ceiling:>6.1f} pages/s"
         )
     print(
