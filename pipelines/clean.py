@@ -25,6 +25,7 @@ from itemadapter import ItemAdapter
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
+from crawler.ops.offload import done_in_worker
 from crawler.text.dates import not_in_future, parse_duration
 from crawler.text.furniture import clean_body
 from crawler.text.normalize import clean_line, repair_mojibake, to_ascii_digits
@@ -41,6 +42,8 @@ DIGIT_MODES = ("keep", "ascii")
 class CleanPipeline:
     LINE_FIELDS = ("title", "description", "section")
     LIST_FIELDS = ("authors", "tags")
+    # Reads only the item and its settings: may run in the parse worker.
+    WORKER_SAFE = True
 
     def __init__(
         self,
@@ -76,6 +79,8 @@ class CleanPipeline:
         )
 
     def process_item(self, item: object) -> object:
+        if done_in_worker(item, self):
+            return item
         adapter = ItemAdapter(item)
         self._check_dates(adapter)
         if self._cap_sizes(adapter):

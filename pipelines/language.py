@@ -19,6 +19,7 @@ from itemadapter import ItemAdapter
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
+from crawler.ops.offload import done_in_worker
 from crawler.text.language import (
     LEGACY_FONT,
     LanguageIdentifier,
@@ -35,6 +36,9 @@ STATS_PREFIX = "pipelines/language/"
 
 
 class LanguagePipeline:
+    # Reads only the item and its settings: may run in the parse worker.
+    WORKER_SAFE = True
+
     def __init__(
         self,
         crawler: Crawler | None,
@@ -66,6 +70,8 @@ class LanguagePipeline:
         )
 
     def process_item(self, item: object) -> object:
+        if done_in_worker(item, self):
+            return item
         adapter = ItemAdapter(item)
         url = adapter.get("url")
         # The body decides: a legacy-font page often has a Unicode title from its metadata.

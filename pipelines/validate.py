@@ -10,12 +10,14 @@ permanent drops in ``skipped_pages`` and fetches the others again.
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from itemadapter import ItemAdapter
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
 from crawler.items import NON_ARTICLE_PAGE_TYPES
+from crawler.ops.offload import done_in_worker
 from crawler.text.textcheck import REPLACEMENT_CHARACTERS, text_problem
 
 logger = logging.getLogger(__name__)
@@ -36,10 +38,21 @@ class ArticleDropped(DropItem):
         self.reason = reason
         self.url = url
         self.permanent = permanent
+        self.detail = detail
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Raised in the parse worker (crawler/ops/offload.py) and re-raised here.
+        return (_article_dropped, (self.reason, self.url, self.permanent, self.detail))
+
+
+def _article_dropped(reason: str, url: str, permanent: bool, detail: str) -> ArticleDropped:
+    return ArticleDropped(reason, url, permanent=permanent, detail=detail)
 
 
 class ValidatePipeline:
     NON_ARTICLE_TYPES = NON_ARTICLE_PAGE_TYPES
+    # Reads only the item and its settings: may run in the parse worker.
+    WORKER_SAFE = True
 
     def __init__(
         self,
@@ -64,6 +77,8 @@ class ValidatePipeline:
         )
 
     def process_item(self, item: object) -> object:
+        if done_in_worker(item, self):
+            return item
         adapter = ItemAdapter(item)
         reason, permanent = self.drop_reason(adapter)
         if reason:

@@ -32,6 +32,7 @@ from twisted.python.failure import Failure
 
 from crawler.fetch.browser import PLAYWRIGHT_HANDLER, rendered_meta
 from crawler.items import NON_ARTICLE_PAGE_TYPES
+from crawler.ops.offload import Prepared, WorkerSteps, mark_done
 from crawler.ops.workers import WorkerPool
 from crawler.parsing.base import is_fallback
 from crawler.parsing.registry import SITES, Site
@@ -102,6 +103,7 @@ class NewsSpider(Spider):
         self.requested_urls: set[str] = set()
         self.refused = 0
         self.workers: WorkerPool | None = None
+        self.worker_steps: WorkerSteps | None = None
 
     def resolve_site(self) -> Site:
         if getattr(self, "name", None) not in SITES:
@@ -132,6 +134,7 @@ class NewsSpider(Spider):
         spider.max_listing_pages = settings.getint("CRAWL_MAX_LISTING_PAGES")
         spider.max_sitemap_bytes = settings.getint("CRAWL_MAX_SITEMAP_BYTES")
         spider.workers = WorkerPool.from_settings(settings)
+        spider.worker_steps = WorkerSteps.from_settings(settings) if spider.workers else None
         try:
             spider.known = KnownArticles.from_crawler(crawler)
         except NotConfigured:
@@ -328,11 +331,23 @@ class NewsSpider(Spider):
     # --- parsing --------------------------------------------------------------
 
     async def parse_article(self, response: Response) -> AsyncIterator[Any]:
+        prepared: Prepared | None = None
         try:
             if self.workers is None:
                 item = self.site.parse(response.body, response.url)
-            else:  # the event loop downloads on while a worker process parses
+            elif self.worker_steps is None or not self.workers.warm:
+                # the event loop downloads on while a worker process parses
                 item = await self.workers.run(self.site.parse, response.body, response.url)
+            else:  # the worker parses and runs the first pipeline steps
+                prepared = await self.workers.run(
+                    self.worker_steps.prepare,
+                    self.site.parse,
+                    response.body,
+                    response.url,
+                    datetime.now(UTC),
+                    response.meta.get("listed_modified"),
+                )
+                item = prepared.item
         except Exception as exc:  # a malformed page is recorded and skipped, never fatal
             self.count("spider/parse_failures")
             self.record_failure(response.url, f"{type(exc).__name__}: {exc}")
@@ -345,8 +360,11 @@ class NewsSpider(Spider):
             self.count("discovery/outside_window_by_page_date")
             self.remember_not_stored(response, "outside_window", permanent=True)
             return
-        item.fetched_at = datetime.now(UTC)
-        item.listed_modified_at = response.meta.get("listed_modified")
+        if prepared is None:
+            item.fetched_at = datetime.now(UTC)
+            item.listed_modified_at = response.meta.get("listed_modified")
+        else:
+            mark_done(prepared, self.crawler.stats)
         yield item
 
     def count_extraction(self, item: Any) -> None:

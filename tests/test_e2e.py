@@ -185,6 +185,24 @@ def test_each_night_leaves_a_run_record(nightly: dict[str, Any]) -> None:
     assert {run["spider"] for run in runs} == set(SITES)
 
 
+def test_night_one_ran_the_first_pipeline_steps_in_the_worker(nightly: dict[str, Any]) -> None:
+    runs = list(nightly["db"].crawl_runs.find())
+    first_run = min(runs, key=lambda run: run["started_at"])["run_id"]
+    stats = [run["stats"] for run in runs if run["run_id"] == first_run]
+    prepared = sum(s.get("workers/prepared", 0) for s in stats)
+    # Every item that reached validate came from the worker, where validate ran.
+    validated = sum(
+        count
+        for s in stats
+        for key, count in s.items()
+        if key == "pipelines/validate/passed" or key.startswith("pipelines/validate/dropped/")
+    )
+    assert prepared > 0
+    assert prepared == validated
+    second = [run["stats"] for run in runs if run["run_id"] != first_run]
+    assert not any("workers/prepared" in s for s in second)  # night 2 parses in-process
+
+
 # --- an article changed on the site between two nights ------------------------------
 
 CHANGED_PAGE = (

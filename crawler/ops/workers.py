@@ -65,6 +65,11 @@ class WorkerPool:
     def started(self) -> bool:
         return self._executor is not None
 
+    @property
+    def warm(self) -> bool:
+        """Whether the next call goes to a worker (past the first start_after calls)."""
+        return self.calls >= self.start_after
+
     async def run(self, function: Callable[..., T], *args: Any) -> T:
         """``function(*args)`` in a worker process (in-process while the pool is cold).
 
