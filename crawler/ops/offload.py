@@ -11,17 +11,17 @@ the steps never changes) runs there right after the parser, with a stand-in craw
 that has the settings and a stats collector that only counts.
 
 Back on the crawl's thread the item carries what was done (:func:`mark_done`): its
-counters are added to the crawl's stats (with ``workers/prepared``, one per item), and each of those pipelines, seeing its own
-name, passes the item on (:func:`done_in_worker`), or raises the drop it raised in
-the worker, so that Scrapy's logging, drop counts and item_dropped signal work as if
-it had run here. A step that fails in the worker with anything but a drop leaves the
-rest to the crawl's thread, where the failure shows as it always did.
+counters are added to the crawl's stats (and ``workers/prepared``, one per item),
+and each of those pipelines, seeing its own name, passes the item on
+(:func:`done_in_worker`) or raises the drop it raised in the worker, so that
+Scrapy's logging, drop counts and item_dropped signal work as if it had run here. A
+step that fails in the worker with anything but a drop leaves itself and the rest to
+the crawl's thread, where the failure shows as it always did.
 """
 
 from __future__ import annotations
 
 import hashlib
-import logging
 import pickle
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -32,8 +32,6 @@ from scrapy.exceptions import DropItem, NotConfigured
 from scrapy.settings import BaseSettings, Settings
 from scrapy.utils.conf import build_component_list
 from scrapy.utils.misc import load_object
-
-logger = logging.getLogger(__name__)
 
 # The attribute of an item that carries what the worker did.
 _MARK = "_done_in_worker"
