@@ -17,9 +17,10 @@ run in a process of its own with AutoThrottle off and the project's concurrency:
   embedded SecantusDB server;
 * night 2: the full crawl again over the same database (nothing new).
 
-`--profile` adds one more full crawl (into a fresh database) with a timer around
-the site parser and each pipeline step, and prints where night 1's time goes:
-milliseconds per page for each stage on the crawl's thread, the MongoDB writes (in
+`--profile` adds one more full crawl (into a fresh database, with no worker process,
+so that every stage runs where its timer is) with a timer around the site parser
+and each pipeline step, and prints where night 1's time goes: milliseconds per page
+for each stage on the crawl's thread, the MongoDB writes (in
 their thread), the rest of the crawl process (Scrapy, the event loop, the
 downloader) and the database server's own CPU.
 
@@ -434,7 +435,8 @@ def profile_round(n: int, site_dir: Path, local_url: str) -> None:
         try:
             db_cpu = _cpu_seconds(pid)
             own_cpu = time.process_time()  # the fixture server's threads run in this process
-            args = json.dumps(_full_crawl_args(n, site_dir, data))
+            # Everything on the crawl's thread: the timers do not reach into the worker.
+            args = json.dumps([*_full_crawl_args(n, site_dir, data), "-s", "WORKERS_PROCESSES=0"])
             seconds, _, _, _, _ = _timed(
                 [sys.executable, __file__, str(n), "--profiled", args, "--out", out.name], env
             )
@@ -446,7 +448,10 @@ def profile_round(n: int, site_dir: Path, local_url: str) -> None:
     per_page = lambda s: 1000 * s / n  # noqa: E731
     stages = result["stages"]
     on_loop = sum(v for k, v in stages.items() if "MongoDB" not in k)
-    print(f"\nprofile: {n} pages in {seconds:.1f} s (stage wall times, ms per page)")
+    print(
+        f"\nprofile: {n} pages in {seconds:.1f} s, no worker process "
+        "(stage wall times, ms per page)"
+    )
     for name, total in sorted(stages.items(), key=lambda kv: -kv[1]):
         print(f"  {name:<28} {per_page(total):>7.2f}")
     print(f"  {'rest of the crawl process':<28} {per_page(result['cpu'] - on_loop):>7.2f} (CPU)")
