@@ -56,7 +56,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 TEMPLATE = next((ROOT / "tests/fixtures/sites/www.jagran.com/uttar-pradesh").glob("*21109565.html"))
-from crawler.storage.embedded import DEFAULT_CACHE_SIZE, DEFAULT_MALLOC_ARENAS  # noqa: E402
+from crawler.storage.embedded import (  # noqa: E402
+    DEFAULT_CACHE_SIZE,
+    DEFAULT_MALLOC_ARENAS,
+    DEFAULT_MMAP_THRESHOLD,
+)
 
 CORPUS = ROOT / "crawler/data/topic-corpus/l3cube-indicnews-hindi-shc.csv"
 HOST = "www.jagran.com"
@@ -391,8 +395,8 @@ def one_round(n: int, site_dir: Path, local_url: str, baselines: bool = True) ->
 
 # -s NAME=VALUE options of the benchmark, passed on to every full crawl (levers to compare).
 EXTRA_SETTINGS: list[str] = []
-# --db-cache and --db-arenas: the embedded server's WiredTiger cache and malloc arenas
-# (MONGO_EMBEDDED_CACHE_SIZE's and MONGO_EMBEDDED_MALLOC_ARENAS's defaults).
+# --db-cache, --db-arenas, --db-mmap-threshold: the embedded server's WiredTiger cache
+# and allocator (MONGO_EMBEDDED_CACHE_SIZE, _MALLOC_ARENAS, _MMAP_THRESHOLD).
 DB_OPTIONS: dict[str, Any] = {}
 
 
@@ -530,6 +534,13 @@ def main() -> int:
         help=f"the database's malloc arenas, 0: glibc's own (default {DEFAULT_MALLOC_ARENAS})",
     )
     parser.add_argument(
+        "--db-mmap-threshold",
+        type=int,
+        default=DEFAULT_MMAP_THRESHOLD,
+        metavar="BYTES",
+        help=f"the database's mmap threshold, 0: glibc's own (default {DEFAULT_MMAP_THRESHOLD})",
+    )
+    parser.add_argument(
         "--full-only", action="store_true", help="only the full crawl (memory and sizes at N)"
     )
     parser.add_argument("--only-profile", action="store_true", help=argparse.SUPPRESS)
@@ -538,7 +549,11 @@ def main() -> int:
     parser.add_argument("--out", help=argparse.SUPPRESS)
     args = parser.parse_args()
     EXTRA_SETTINGS.extend(args.settings)
-    DB_OPTIONS.update(cache_size=args.db_cache, malloc_arenas=args.db_arenas)
+    DB_OPTIONS.update(
+        cache_size=args.db_cache,
+        malloc_arenas=args.db_arenas,
+        mmap_threshold=args.db_mmap_threshold,
+    )
     if args.profiled:
         run_profiled(json.loads(args.profiled), Path(args.out))
         return 0

@@ -157,6 +157,11 @@ MONGO_EMBEDDED_CACHE_SIZE = "256M"
 # after night 2 with 2, at 402 and 518 MB with glibc's default (bench/throughput.py
 # --db-arenas 0).
 MONGO_EMBEDDED_MALLOC_ARENAS = 2
+# Allocations of the embedded server above this many bytes are mapped and given back
+# when freed (MALLOC_MMAP_THRESHOLD_; 0: glibc's own, which climbs to 32 MB after big
+# frees). At 10,000 articles, with 2 arenas: 277 / 344 MB after nights 1 / 2 with
+# 128 KiB, 317 / 385 MB without (bench/throughput.py --db-mmap-threshold 0).
+MONGO_EMBEDDED_MMAP_THRESHOLD = 128 * 1024
 # Wait for the server's journal on every article and run write (j=True): SecantusDB
 # acknowledges plain writes before they reach disk, and a kill -9 then loses some.
 MONGO_JOURNALED_WRITES = True

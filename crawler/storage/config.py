@@ -65,6 +65,7 @@ class MongoConfig:
     embedded_port: int
     embedded_cache_size: str
     embedded_malloc_arenas: int
+    embedded_mmap_threshold: int
     server_timeout_ms: int
 
     @classmethod
@@ -76,6 +77,7 @@ class MongoConfig:
             embedded_port=settings.getint("MONGO_EMBEDDED_PORT"),
             embedded_cache_size=settings.get("MONGO_EMBEDDED_CACHE_SIZE"),
             embedded_malloc_arenas=settings.getint("MONGO_EMBEDDED_MALLOC_ARENAS"),
+            embedded_mmap_threshold=settings.getint("MONGO_EMBEDDED_MMAP_THRESHOLD"),
             server_timeout_ms=settings.getint("MONGO_SERVER_TIMEOUT_MS"),
         )
 
@@ -86,6 +88,7 @@ class MongoConfig:
             self.embedded_port,
             cache_size=self.embedded_cache_size,
             malloc_arenas=self.embedded_malloc_arenas,
+            mmap_threshold=self.embedded_mmap_threshold,
         )
 
     def resolve(self) -> str:

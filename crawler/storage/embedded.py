@@ -38,6 +38,10 @@ DEFAULT_CACHE_SIZE = "256M"
 # glibc malloc arenas of the server process (MALLOC_ARENA_MAX); see
 # MONGO_EMBEDDED_MALLOC_ARENAS. 0 leaves glibc's default (8 per core).
 DEFAULT_MALLOC_ARENAS = 2
+# Allocations above this many bytes are mapped and returned to the system when freed
+# (MALLOC_MMAP_THRESHOLD_); see MONGO_EMBEDDED_MMAP_THRESHOLD. 0 leaves glibc's own
+# threshold, which climbs to 32 MB after big frees and keeps what they leave.
+DEFAULT_MMAP_THRESHOLD = 128 * 1024
 
 # Lines WiredTiger and the server print when they cannot take the data dir or the port.
 _LOCKED_MARKERS = ("already being managed by another process", "WiredTiger.lock")
@@ -82,12 +86,14 @@ class EmbeddedMongo:
         host: str = "127.0.0.1",
         cache_size: str = DEFAULT_CACHE_SIZE,
         malloc_arenas: int = DEFAULT_MALLOC_ARENAS,
+        mmap_threshold: int = DEFAULT_MMAP_THRESHOLD,
     ) -> None:
         self.data_dir = Path(data_dir).expanduser().resolve()
         self.port = int(port)
         self.host = host
         self.cache_size = cache_size
         self.malloc_arenas = int(malloc_arenas)
+        self.mmap_threshold = int(mmap_threshold)
         self.db_path = self.data_dir / "db"
         self.log_path = self.data_dir / "server.log"
         self.pid_path = self.data_dir / "server.pid"
@@ -220,6 +226,8 @@ class EmbeddedMongo:
         env = dict(os.environ, PYTHONUNBUFFERED="1")
         if self.malloc_arenas > 0:
             env["MALLOC_ARENA_MAX"] = str(self.malloc_arenas)
+        if self.mmap_threshold > 0:
+            env["MALLOC_MMAP_THRESHOLD_"] = str(self.mmap_threshold)
         log_fd = os.open(self.log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
         try:
             # posix_spawn with setsid is Popen(start_new_session=True) without a Popen
