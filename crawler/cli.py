@@ -78,9 +78,11 @@ def _run_spiders(
 ) -> CrawlResult:
     from scrapy.crawler import CrawlerProcess
 
+    from crawler.ops.memory import fix_mmap_threshold
     from crawler.ops.monitors import MonitorsExtension
     from pipelines.store import MONGO_UNREACHABLE_STAT
 
+    fix_mmap_threshold(settings.getint("CRAWL_MMAP_THRESHOLD"))
     settings.set("CRAWL_RUN_ID", settings.get("CRAWL_RUN_ID") or uuid.uuid4().hex, "cmdline")
     process = CrawlerProcess(settings)
     crawlers = []

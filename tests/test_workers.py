@@ -9,6 +9,8 @@ import asyncio
 import gzip
 import os
 import signal
+import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import asdict
 from datetime import UTC, datetime
@@ -19,6 +21,7 @@ import pytest
 from scrapy.settings import Settings
 from scrapy.utils.test import get_crawler
 
+from crawler.ops.memory import fix_mmap_threshold
 from crawler.ops.offload import Prepared, WorkerSteps, done_in_worker, mark_done
 from crawler.ops.workers import WorkerCrashed, WorkerPool
 from crawler.parsing.registry import SITES
@@ -195,3 +198,21 @@ def test_a_drop_in_the_worker_is_raised_again_at_its_own_step(pool: WorkerPool) 
         ValidatePipeline.from_crawler(crawler).process_item(item)
     assert (raised.value.reason, raised.value.permanent) == (drop.reason, drop.permanent)
     assert not done_in_worker(item, CleanPipeline.from_crawler(crawler))
+
+
+# --- memory ----------------------------------------------------------------------------
+
+
+def test_the_mmap_threshold_is_fixed_here_and_for_the_processes_started(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("MALLOC_MMAP_THRESHOLD_", raising=False)
+    assert fix_mmap_threshold(128 * 1024)  # glibc's mallopt said yes
+    child = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.environ['MALLOC_MMAP_THRESHOLD_'])"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert child.stdout.strip() == "131072"
+    assert not fix_mmap_threshold(0)  # 0 keeps glibc's own
