@@ -200,6 +200,32 @@ def test_a_drop_in_the_worker_is_raised_again_at_its_own_step(pool: WorkerPool) 
     assert not done_in_worker(item, CleanPipeline.from_crawler(crawler))
 
 
+class NeedsSignals:
+    """A step that says WORKER_SAFE yet wants more of a crawler than the stand-in has."""
+
+    WORKER_SAFE = True
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> NeedsSignals:
+        crawler.signals.connect(print, signal=object())
+        return cls()
+
+    def process_item(self, item: Any) -> Any:
+        return item
+
+
+def test_a_step_the_worker_cannot_build_stays_home_with_the_steps_after_it() -> None:
+    validate, clean = (f"{cls.__module__}.{cls.__name__}" for cls in STEPS[:2])
+    pipelines = {validate: 100, f"{__name__}.NeedsSignals": 150, clean: 200}
+    steps = _steps(ITEM_PIPELINES=pipelines)
+    assert len(steps.paths) == 3
+
+    page = gzip.decompress(REAL_PAGE.read_bytes())
+    prepared = steps.prepare(SITES["bhaskar"].parse, page, BHASKAR_URL, FETCHED_AT, None)
+    assert prepared.done == (validate,)  # clean waits for the crawl's thread, in order
+    assert prepared.drop is None
+
+
 # --- memory ----------------------------------------------------------------------------
 
 

@@ -178,6 +178,8 @@ def _built(steps: WorkerSteps) -> list[tuple[Any, _StandInCrawler]]:
                 built.append((load_object(path).from_crawler(crawler), crawler))
             except NotConfigured:
                 continue  # off in this crawl, as on the crawl's thread
+            except Exception:  # needs more of a crawler than the stand-in has
+                break  # it and the steps after it stay on the crawl's thread, in order
         _BUILT[key] = built
     return _BUILT[key]
 
