@@ -330,6 +330,21 @@ def test_embedded_server_runs_with_the_configured_allocator(embedded: EmbeddedMo
     assert (embedded.malloc_arenas, embedded.mmap_threshold) == (2, 128 * 1024)
 
 
+def test_embedded_server_with_glibc_s_own_allocator_ignores_the_starter_s(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A crawl exports its own threshold; 0 for the server still means glibc's default.
+    monkeypatch.setenv("MALLOC_MMAP_THRESHOLD_", "131072")
+    server = EmbeddedMongo(tmp_path / "own", free_port(), malloc_arenas=0, mmap_threshold=0)
+    server.start()
+    try:
+        environ = Path(f"/proc/{server.status()['pid']}/environ").read_bytes().split(b"\0")
+    finally:
+        server.stop()
+    allocator = (b"MALLOC_ARENA_MAX=", b"MALLOC_MMAP_THRESHOLD_=")
+    assert not any(value.startswith(allocator) for value in environ)
+
+
 def test_embedded_start_on_a_locked_data_dir_says_so(embedded: EmbeddedMongo) -> None:
     # A server that holds the directory but is not in our pid file (foreign or stale).
     pid_text = embedded.pid_path.read_text()

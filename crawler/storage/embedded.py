@@ -224,10 +224,16 @@ class EmbeddedMongo:
             self.cache_size,
         ]
         env = dict(os.environ, PYTHONUNBUFFERED="1")
-        if self.malloc_arenas > 0:
-            env["MALLOC_ARENA_MAX"] = str(self.malloc_arenas)
-        if self.mmap_threshold > 0:
-            env["MALLOC_MMAP_THRESHOLD_"] = str(self.mmap_threshold)
+        # 0 means glibc's own: not what the starting process set for itself (a crawl
+        # exports its CRAWL_MMAP_THRESHOLD to the processes it starts).
+        for name, value in (
+            ("MALLOC_ARENA_MAX", self.malloc_arenas),
+            ("MALLOC_MMAP_THRESHOLD_", self.mmap_threshold),
+        ):
+            if value > 0:
+                env[name] = str(value)
+            else:
+                env.pop(name, None)
         log_fd = os.open(self.log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
         try:
             # posix_spawn with setsid is Popen(start_new_session=True) without a Popen
