@@ -72,13 +72,6 @@ class Prepared:
     drop: DropItem | None = None
 
 
-@dataclass(frozen=True)
-class _Done:
-    names: frozenset[str]
-    drop: DropItem | None
-    dropped_by: str
-
-
 def mark_done(prepared: Prepared, stats: Any) -> Any:
     """The item of ``prepared``, marked with what ran in the worker; its counters
     added to the crawl's ``stats``. Call it only for an item that goes on to the
@@ -86,22 +79,20 @@ def mark_done(prepared: Prepared, stats: Any) -> Any:
     for key, count in prepared.counts.items():
         stats.inc_value(key, count)
     stats.inc_value("workers/prepared")
-    dropped_by = prepared.done[-1] if prepared.drop is not None else ""
-    setattr(prepared.item, _MARK, _Done(frozenset(prepared.done), prepared.drop, dropped_by))
+    setattr(prepared.item, _MARK, (prepared.done, prepared.drop))
     return prepared.item
 
 
 def done_in_worker(item: Any, pipeline: object) -> bool:
     """Whether ``pipeline`` already ran on ``item`` in the worker; raises the drop it
-    raised there. Each worker-safe pipeline asks this first."""
-    done = getattr(item, _MARK, None)
-    if done is None:
-        return False
+    raised there (a drop ends the steps: it is the last one's). Each worker-safe
+    pipeline asks this first."""
+    done, drop = getattr(item, _MARK, ((), None))
     name = component_name(pipeline)
-    if name not in done.names:
+    if name not in done:
         return False
-    if done.drop is not None and done.dropped_by == name:
-        raise done.drop
+    if drop is not None and name == done[-1]:
+        raise drop
     return True
 
 
