@@ -34,6 +34,10 @@ from tests.helpers import FIXTURES, project_settings
 REAL_PAGE = FIXTURES / "real-pages" / "bhaskar_2024-05-20.html.gz"
 
 
+def _real_page() -> bytes:
+    return gzip.decompress(REAL_PAGE.read_bytes())
+
+
 def _pid() -> int:
     return os.getpid()
 
@@ -56,7 +60,7 @@ def test_the_first_calls_run_in_process_then_in_a_worker(pool: WorkerPool) -> No
 
 
 def test_a_page_parsed_in_a_worker_is_the_same_article(pool: WorkerPool) -> None:
-    page = gzip.decompress(REAL_PAGE.read_bytes())
+    page = _real_page()
     site = SITES["bhaskar"]
     url = "https://www.bhaskar.com/local/uttar-pradesh/news/example-133064090.html"
 
@@ -117,7 +121,7 @@ FETCHED_AT = datetime(2026, 12, 1, 6, 0, tzinfo=UTC)
 
 
 def _prepared_in_worker(pool: WorkerPool, steps: WorkerSteps) -> Prepared:
-    page = gzip.decompress(REAL_PAGE.read_bytes())
+    page = _real_page()
 
     async def calls() -> Prepared:
         await pool.run(_pid)  # in-process: the pool is cold for the first call
@@ -133,7 +137,7 @@ def _on_this_thread(**overrides: Any) -> tuple[Any, dict[str, int], Exception | 
     """The same page through the same steps on this thread: item, counters, drop."""
     crawler = get_crawler(settings_dict=project_settings(**overrides))
     crawler.stats.open_spider()
-    item = SITES["bhaskar"].parse(gzip.decompress(REAL_PAGE.read_bytes()), BHASKAR_URL)
+    item = SITES["bhaskar"].parse(_real_page(), BHASKAR_URL)
     item.fetched_at = FETCHED_AT
     drop = None
     try:
@@ -220,7 +224,7 @@ def test_a_step_the_worker_cannot_build_stays_home_with_the_steps_after_it() -> 
     steps = _steps(ITEM_PIPELINES=pipelines)
     assert len(steps.paths) == 3
 
-    page = gzip.decompress(REAL_PAGE.read_bytes())
+    page = _real_page()
     prepared = steps.prepare(SITES["bhaskar"].parse, page, BHASKAR_URL, FETCHED_AT, None)
     assert prepared.done == (validate,)  # clean waits for the crawl's thread, in order
     assert prepared.drop is None
